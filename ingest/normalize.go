@@ -1,0 +1,133 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+
+	"github.com/rapport-dev/rapport/post"
+)
+
+// A Normalizer turns one raw payload of a network into a canonical post. It fills the network's fields of p
+// (p arrives zeroed apart from Source and IngestedAt) and returns a *RejectError when the payload cannot be
+// read; it must never panic on any input. Normalizers are stateless and safe for concurrent use.
+type Normalizer interface {
+	Network() post.Network
+	Normalize(raw []byte, p *post.Post) error
+}
+
+// Normalizers returns the normalizers of this build, keyed by network.
+func Normalizers() map[post.Network]Normalizer {
+	m := map[post.Network]Normalizer{}
+	for _, n := range []Normalizer{XNormalizer{}, MastodonNormalizer{}, RedditNormalizer{}} {
+		m[n.Network()] = n
+	}
+	return m
+}
+
+// DefaultMaxPayloadBytes is the default size limit of one raw payload.
+const DefaultMaxPayloadBytes = 1 << 20
+
+// Decoder applies the checks every payload gets (size, UTF-8) and then the network's normalizer.
+type Decoder struct {
+	MaxPayloadBytes int // payloads larger than this are rejected as oversized; 0 means DefaultMaxPayloadBytes
+	now             func() time.Time
+}
+
+// Decode normalizes raw with n into p. p.Source must already be set by the caller.
+func (d *Decoder) Decode(n Normalizer, raw []byte, p *post.Post) error {
+	limit := d.MaxPayloadBytes
+	if limit <= 0 {
+		limit = DefaultMaxPayloadBytes
+	}
+	if len(raw) > limit {
+		return reject(ReasonOversized, "payload is %d bytes, limit %d", len(raw), limit)
+	}
+	if !utf8.Valid(raw) {
+		return reject(ReasonInvalidUTF8, "payload is not valid UTF-8")
+	}
+	now := time.Now
+	if d.now != nil {
+		now = d.now
+	}
+	src := p.Source
+	*p = post.Post{SchemaVersion: post.SchemaVersion, Source: src, IngestedAt: now().UTC()}
+	if err := n.Normalize(raw, p); err != nil {
+		return err
+	}
+	p.Network = n.Network()
+	if p.ID == "" {
+		return reject(ReasonMissingField, "post id")
+	}
+	if p.CreatedAt.IsZero() {
+		return reject(ReasonMissingField, "created time")
+	}
+	return nil
+}
+
+// unmarshal decodes raw into v, classifying errors as reject reasons. It refuses trailing data after the
+// first JSON value.
+func unmarshal(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(v); err != nil {
+		return jsonReject(err)
+	}
+	if dec.More() {
+		return reject(ReasonInvalidJSON, "trailing data after the JSON value")
+	}
+	return nil
+}
+
+// parseTime parses an RFC 3339 timestamp (with or without fractional seconds) of field.
+func parseTime(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, reject(ReasonMissingField, "%s", field)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, reject(ReasonInvalidValue, "%s: %q is not an RFC 3339 time", field, s)
+	}
+	return t.UTC(), nil
+}
+
+// optionalTime parses s like parseTime but returns the zero time for an empty or unreadable value: used for
+// fields that are nice to have, where a bad value must not cost the whole post.
+func optionalTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// htmlToText renders an HTML fragment (Mastodon status content, profile notes) as plain text: tags removed,
+// entities decoded, paragraphs and line breaks kept as newlines.
+func htmlToText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.TrimSpace(b.String())
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			if string(name) == "br" {
+				b.WriteByte('\n')
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			if string(name) == "p" {
+				b.WriteString("\n\n")
+			}
+		}
+	}
+}

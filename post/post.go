@@ -1,0 +1,119 @@
+// Package post defines the canonical social post: the one shape every network's payload is normalized into
+// before any processor stage sees it.
+//
+// The canonical post is versioned by SchemaVersion. A change that alters the meaning of an existing field, or
+// removes one, bumps the version; adding a field does not. Every row written to ClickHouse carries the version
+// it was produced under.
+package post
+
+import (
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// SchemaVersion is the version of the canonical post layout produced by this build.
+const SchemaVersion = 1
+
+// Network names a social network or source. Values are lower-case and stable: they are stored in
+// ClickHouse and form part of every post's identity.
+type Network string
+
+// Networks normalized by this build.
+const (
+	NetworkX        Network = "x"
+	NetworkMastodon Network = "mastodon"
+	NetworkReddit   Network = "reddit"
+)
+
+// Author is the identity of a post's author as the network reports it at the time of the post. Profile
+// fields are kept because matching authors to CRM customers needs them.
+type Author struct {
+	ID          string    // network user id (stable across handle changes)
+	Handle      string    // @handle / username / acct, without the leading @
+	DisplayName string    // free-form display name
+	Bio         string    // profile description, as plain text
+	Location    string    // free-form profile location
+	ProfileURL  string    // URL of the profile or the link the author put in it
+	Followers   int64     // follower count at post time; -1 when the network does not say
+	Following   int64     // following count at post time; -1 when the network does not say
+	Verified    bool      // network-verified or otherwise marked account
+	Bot         bool      // self-declared automated account (Mastodon "bot")
+	CreatedAt   time.Time // account creation; zero when unknown
+}
+
+// Engagement holds the public counters of a post at ingest time. Zero means zero or not reported.
+type Engagement struct {
+	Likes   int64
+	Reposts int64
+	Replies int64
+	Quotes  int64
+	Views   int64
+}
+
+// Refs links a post to the posts it answers, quotes or reposts. Ids are network post ids on the same
+// network; empty means none.
+type Refs struct {
+	ReplyToID       string // the post this one replies to
+	ReplyToAuthorID string // author of that post, when the network says
+	QuoteOfID       string // the post this one quotes
+	RepostOfID      string // the post this one reposts (retweet, reblog, cross-post)
+	ConversationID  string // thread / conversation root, when the network says
+}
+
+// Source is where the raw payload was read from.
+type Source struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+}
+
+// Post is the canonical post.
+type Post struct {
+	SchemaVersion int
+	Network       Network
+	ID            string // network post id
+	Author        Author
+	Text          string // plain text (HTML removed); for a repost, the reposted text
+	Title         string // title, for networks whose posts have one (Reddit submissions)
+	Lang          string // BCP-47 language tag as reported by the network; empty when unknown
+	CreatedAt     time.Time
+	IngestedAt    time.Time
+	Refs          Refs
+	Engagement    Engagement
+	URL           string // canonical web URL of the post
+
+	// Text features, filled by the text feature stage; nil until then.
+	Hashtags []string // lower-case, without '#'
+	Mentions []string // lower-case handles, without '@'
+	URLs     []string
+
+	Source Source
+}
+
+// UID returns the post's deterministic identity: a 64-bit hash of network and network post id. The same
+// network post always gets the same UID, whichever process or replay produced it.
+func (p *Post) UID() uint64 { return UID(p.Network, p.ID) }
+
+// UID returns the deterministic identity of the post id on network.
+func UID(network Network, id string) uint64 {
+	d := xxhash.New()
+	_, _ = d.WriteString(string(network))
+	_, _ = d.Write([]byte{0})
+	_, _ = d.WriteString(id)
+	return d.Sum64()
+}
+
+// Kind tells what a post is relative to others: an original, a reply, a quote or a repost.
+func (p *Post) Kind() string {
+	switch {
+	case p.Refs.RepostOfID != "":
+		return "repost"
+	case p.Refs.QuoteOfID != "":
+		return "quote"
+	case p.Refs.ReplyToID != "":
+		return "reply"
+	default:
+		return "original"
+	}
+}

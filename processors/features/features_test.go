@@ -1,0 +1,69 @@
+package features
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/rapport-dev/rapport/post"
+)
+
+func TestExtract(t *testing.T) {
+	f := func(text string, hashtags, mentions, urls []string) {
+		t.Helper()
+		h, m, u := Extract(text)
+		if !reflect.DeepEqual(h, hashtags) {
+			t.Errorf("Extract(%q) hashtags: got %q; want %q", text, h, hashtags)
+		}
+		if !reflect.DeepEqual(m, mentions) {
+			t.Errorf("Extract(%q) mentions: got %q; want %q", text, m, mentions)
+		}
+		if !reflect.DeepEqual(u, urls) {
+			t.Errorf("Extract(%q) urls: got %q; want %q", text, u, urls)
+		}
+	}
+	f("", nil, nil, nil)
+	f("plain text, nothing else", nil, nil, nil)
+	f("Love my new #AcmePhone! @AcmeSupport thanks", []string{"acmephone"}, []string{"acmesupport"}, nil)
+	f("#a #A #a", []string{"a"}, nil, nil)
+	f("mail me: jo@example.com or C# is fine", nil, nil, nil)
+	f("#2024 is not a tag but #año is", []string{"año"}, nil, nil)
+	f("hi @alice@mastodon.social.", nil, []string{"alice@mastodon.social"}, nil)
+	f("see https://example.com/x?y=1). and http://a.b", nil, nil, []string{"https://example.com/x?y=1", "http://a.b"})
+	f("(https://ex.am/ple), #tag…", []string{"tag"}, nil, []string{"https://ex.am/ple"})
+	f("no url: https:// alone; lone # and @ signs", nil, nil, nil)
+	f("日本語 #東京 @user_1", []string{"東京"}, []string{"user_1"}, nil)
+}
+
+func TestStageProcessKeepsEveryPost(t *testing.T) {
+	posts := []*post.Post{{Text: "#x"}, {Text: "no features"}}
+	got, err := Stage{}.Process(context.Background(), posts)
+	if err != nil {
+		t.Fatalf("Process: %v", err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("Process returned %d posts; want 2", len(got))
+	}
+	if len(got[0].Hashtags) != 1 || got[0].Hashtags[0] != "x" {
+		t.Errorf("first post hashtags: got %q; want [x]", got[0].Hashtags)
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	for _, s := range []string{"#a @b https://c", "@@##", "http://", "\xff#\xfe@"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, m, _ := Extract(s)
+		for _, tag := range h {
+			if tag == "" {
+				t.Fatalf("empty hashtag from %q", s)
+			}
+		}
+		for _, who := range m {
+			if who == "" {
+				t.Fatalf("empty mention from %q", s)
+			}
+		}
+	})
+}

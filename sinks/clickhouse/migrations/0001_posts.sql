@@ -1,0 +1,46 @@
+-- Canonical posts, one row per network post. Rows are identified by (network, post_id); a replay inserts the
+-- same row again and ReplacingMergeTree keeps one (the newest by version) when parts merge. Queries that must
+-- not see repeats before a merge read with FINAL or count distinct uid.
+CREATE TABLE IF NOT EXISTS posts (
+    uid                UInt64,
+    network            String,
+    post_id            String,
+    schema_version     UInt16,
+    kind               String,
+    author_id          String,
+    author_handle      String,
+    author_name        String,
+    author_bio         String,
+    author_location    String,
+    author_url         String,
+    author_followers   Int64,
+    author_following   Int64,
+    author_verified    UInt8,
+    author_bot         UInt8,
+    author_created_at  DateTime,
+    title              String,
+    text               String,
+    lang               String,
+    created_at         DateTime,
+    ingested_at        DateTime,
+    reply_to_id        String,
+    reply_to_author_id String,
+    quote_of_id        String,
+    repost_of_id       String,
+    conversation_id    String,
+    likes              Int64,
+    reposts            Int64,
+    replies            Int64,
+    quotes             Int64,
+    views              Int64,
+    url                String,
+    hashtags           Array(String),
+    mentions           Array(String),
+    urls               Array(String),
+    src_topic          String,
+    src_partition      Int32,
+    src_offset         Int64,
+    version            UInt64
+) ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMM(created_at)
+ORDER BY (network, post_id)
