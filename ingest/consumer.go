@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,8 +28,8 @@ import (
 	"github.com/rapport-dev/rapport/processors"
 )
 
-// RawTopicPrefix is the prefix of raw social topics; the rest of the name is the network
-// (social.raw.x, social.raw.mastodon, ...).
+// RawTopicPrefix marks raw social topics; the rest of the name is the network (social.raw.x,
+// social.raw.mastodon, ...). A namespace may precede it (acme.social.raw.x).
 const RawTopicPrefix = "social.raw."
 
 // Dead-letter record headers.
@@ -51,8 +52,9 @@ type Config struct {
 	Networks       map[string]string // topic → network, overriding the network named by the topic suffix
 	BatchSize      int               // max posts per batch handed to the stages; default 1000
 	MaxPollRecords int               // max records per poll; default 5000
-	MaxPayload     int               // max raw payload bytes; default 1 MiB
+	MaxPayload     int               // max raw payload bytes; default 256 KiB
 	CommitInterval time.Duration     // how often durable offsets are committed; default 1s
+	SessionTimeout time.Duration     // group session timeout: how soon a dead member's partitions move; default 45s
 	RevokeTimeout  time.Duration     // how long a revoked partition's in-flight records may take to finish before its offsets are committed anyway; default 20s
 	ClientOpts     []kgo.Opt         // extra client options (TLS, SASL, logger, metrics hooks)
 }
@@ -76,6 +78,9 @@ func (c *Config) setDefaults() {
 	if c.CommitInterval <= 0 {
 		c.CommitInterval = time.Second
 	}
+	if c.SessionTimeout <= 0 {
+		c.SessionTimeout = 45 * time.Second
+	}
 	if c.RevokeTimeout <= 0 {
 		c.RevokeTimeout = 20 * time.Second
 	}
@@ -93,6 +98,26 @@ type Consumer struct {
 
 	lagMu sync.Mutex
 	lag   map[TopicPartition]int64
+
+	stats struct{ records, posts, rejected, deadLetters atomic.Int64 }
+}
+
+// Stats are running totals since the consumer started.
+type Stats struct {
+	Records     int64 // raw records read
+	Posts       int64 // records normalized into posts
+	Rejected    int64 // records rejected
+	DeadLetters int64 // rejected records whose dead-letter write the broker acknowledged
+}
+
+// Stats returns running totals since the consumer started.
+func (c *Consumer) Stats() Stats {
+	return Stats{
+		Records:     c.stats.records.Load(),
+		Posts:       c.stats.posts.Load(),
+		Rejected:    c.stats.rejected.Load(),
+		DeadLetters: c.stats.deadLetters.Load(),
+	}
 }
 
 type consumerMetrics struct {
@@ -142,6 +167,7 @@ func NewConsumer(cfg Config, normalizers map[post.Network]Normalizer, reg promet
 		kgo.OnPartitionsRevoked(c.onRevoked),
 		kgo.OnPartitionsLost(c.onLost),
 		kgo.MetadataMaxAge(10 * time.Second),
+		kgo.SessionTimeout(cfg.SessionTimeout),
 		kgo.ProducerLinger(5 * time.Millisecond),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 	}
@@ -304,6 +330,7 @@ func (c *Consumer) dispatch(ctx context.Context, topic string, partition int32, 
 		if !c.tracker.Track(tp, r.Offset, r.LeaderEpoch) {
 			continue // revoked meanwhile, or a record we already have in flight
 		}
+		c.stats.records.Add(1)
 		p := &post.Post{Source: post.Source{Topic: topic, Partition: partition, Offset: r.Offset}}
 		var err error
 		if norm == nil {
@@ -313,10 +340,12 @@ func (c *Consumer) dispatch(ctx context.Context, topic string, partition int32, 
 		}
 		if err != nil {
 			c.metrics.records.WithLabelValues("rejected").Inc()
+			c.stats.rejected.Add(1)
 			c.deadLetter(ctx, tp, r, network, "ingest", AsReject(err))
 			continue
 		}
 		c.metrics.records.WithLabelValues("post").Inc()
+		c.stats.posts.Add(1)
 		posts = append(posts, p)
 		offsets = append(offsets, r.Offset)
 		if len(posts) >= c.cfg.BatchSize {
@@ -331,7 +360,10 @@ func (c *Consumer) dispatch(ctx context.Context, topic string, partition int32, 
 func (c *Consumer) normalizerFor(topic string) (Normalizer, string) {
 	network, ok := c.cfg.Networks[topic]
 	if !ok {
-		network = strings.TrimPrefix(topic, RawTopicPrefix)
+		// The network is what follows "social.raw."; a namespace before it (tenant.social.raw.x) is allowed.
+		if i := strings.LastIndex(topic, RawTopicPrefix); i >= 0 {
+			network = topic[i+len(RawTopicPrefix):]
+		}
 	}
 	return c.normalizers[post.Network(network)], network
 }
@@ -365,6 +397,7 @@ func (c *Consumer) deadLetter(ctx context.Context, tp TopicPartition, r *kgo.Rec
 				zap.Int64("offset", offset), zap.Error(err))
 			return
 		}
+		c.stats.deadLetters.Add(1)
 		c.tracker.Done(tp, offset)
 	})
 }

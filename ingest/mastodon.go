@@ -28,7 +28,7 @@ type mastodonStatus struct {
 	ReblogsCount       int64            `json:"reblogs_count"`
 	FavouritesCount    int64            `json:"favourites_count"`
 	Reblog             *mastodonStatus  `json:"reblog"`
-	Quote              *mastodonQuote      `json:"quote"`
+	Quote              *mastodonQuote   `json:"quote"`
 	Account            *mastodonAccount `json:"account"`
 }
 

@@ -29,8 +29,10 @@ func Normalizers() map[post.Network]Normalizer {
 	return m
 }
 
-// DefaultMaxPayloadBytes is the default size limit of one raw payload.
-const DefaultMaxPayloadBytes = 1 << 20
+// DefaultMaxPayloadBytes is the default size limit of one raw payload: far above any real post (a long Reddit
+// submission is under 100 KiB) and below Kafka's default 1 MB message limit, so oversized payloads are
+// caught here rather than by the broker.
+const DefaultMaxPayloadBytes = 256 << 10
 
 // Decoder applies the checks every payload gets (size, UTF-8) and then the network's normalizer.
 type Decoder struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -43,10 +44,11 @@ func (c *WriterConfig) setDefaults() {
 // and fetching stops. Rows are idempotent by (network, post_id), so an insert that is retried after it
 // actually succeeded leaves no visible duplicate.
 type Writer struct {
-	conn    driver.Conn
-	cfg     WriterConfig
-	metrics *writerMetrics
-	log     *zap.Logger
+	rowsAcked atomic.Int64
+	conn      driver.Conn
+	cfg       WriterConfig
+	metrics   *writerMetrics
+	log       *zap.Logger
 }
 
 type writerMetrics struct {
@@ -172,6 +174,7 @@ func (w *Writer) insertWithRetry(ctx context.Context, batches []*processors.Batc
 			w.metrics.retrying.Set(0)
 			w.metrics.flushes.Inc()
 			w.metrics.rows.Add(float64(rows))
+			w.rowsAcked.Add(int64(rows))
 			w.metrics.batchRows.Observe(float64(rows))
 			w.metrics.flushTime.Observe(time.Since(start).Seconds())
 			if attempt > 1 {
@@ -196,6 +199,9 @@ func (w *Writer) insertWithRetry(ctx context.Context, batches []*processors.Batc
 		backoff = min(backoff*2, w.cfg.MaxBackoff)
 	}
 }
+
+// RowsWritten returns how many rows ClickHouse acknowledged since the writer started (repeats included).
+func (w *Writer) RowsWritten() int64 { return w.rowsAcked.Load() }
 
 // insertColumns is the column list of every insert; Append below must follow its order.
 const insertColumns = `uid, network, post_id, schema_version, kind, author_id, author_handle, author_name, author_bio,

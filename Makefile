@@ -1,0 +1,57 @@
+# Rapport — build, run and test. `make demo` and `make test` are the two commands of the README.
+
+SHELL      := /bin/bash
+LOCAL      ?= $(CURDIR)/.local
+GOBIN_DIR  := $(LOCAL)/bin
+STATICCHECK_VERSION := v0.8.2
+GO_TEST_FLAGS ?= -race -shuffle=on -timeout 45m
+export RAPPORT_TEST_CLICKHOUSE ?= 127.0.0.1:9000
+export RAPPORT_TEST_KAFKA ?= 127.0.0.1:19092
+
+.PHONY: all build demo test unit lint services services-stop bench fuzz clean
+
+all: build
+
+build:
+	go build -o bin/rapport ./cmd/rapport
+
+## demo: the whole system on this machine (embedded Kafka, simulator, pipeline, ClickHouse started if needed)
+demo:
+	go run ./cmd/rapport demo
+
+## test: install and start real ClickHouse and Kafka, lint, then every test with the race detector
+test: services lint
+	go test $(GO_TEST_FLAGS) ./...
+
+## unit: tests only, no services started (integration tests skip unless CI=true)
+unit:
+	go test -race ./...
+
+services:
+	scripts/services.sh start
+
+services-stop:
+	scripts/services.sh stop
+
+$(GOBIN_DIR)/staticcheck:
+	GOBIN=$(GOBIN_DIR) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+## lint: gofmt, go vet and staticcheck; fails on any finding
+lint: $(GOBIN_DIR)/staticcheck
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	$(GOBIN_DIR)/staticcheck ./...
+
+## bench: end-to-end throughput through the real broker into ClickHouse, next to the consume-only ceiling
+bench: services
+	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pipeline/
+
+## fuzz: run every normalizer fuzz target for FUZZTIME each (default 30s)
+FUZZTIME ?= 30s
+fuzz:
+	for t in FuzzXNormalizer FuzzMastodonNormalizer FuzzRedditNormalizer; do \
+		go test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./ingest/ || exit 1; done
+
+clean:
+	rm -rf bin

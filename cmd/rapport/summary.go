@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// printSummary prints the headline numbers of what the pipeline stored, read back from ClickHouse with
+// FINAL so that redelivered posts count once. wantUnique, when positive, is the number of distinct posts the
+// producer generated; the summary says whether ClickHouse holds exactly those.
+func printSummary(ctx context.Context, w io.Writer, conn driver.Conn, wantUnique int64) error {
+	var (
+		total, authors, replies, reposts uint64
+		minT, maxT                       time.Time
+		avgEng                           float64
+	)
+	err := conn.QueryRow(ctx, `SELECT count(), uniqExact(network, author_id), countIf(kind = 'reply'), countIf(kind = 'repost'),
+		min(created_at), max(created_at), avg(likes + reposts + replies + quotes)
+		FROM posts FINAL`).Scan(&total, &authors, &replies, &reposts, &minT, &maxT, &avgEng)
+	if err != nil {
+		return fmt.Errorf("reading summary: %w", err)
+	}
+	fmt.Fprintln(w, "\n── What ClickHouse holds now ─────────────────────────────────────────")
+	fmt.Fprintf(w, "posts (each network post once)     %s", thousands(int64(total)))
+	if wantUnique > 0 {
+		if int64(total) == wantUnique {
+			fmt.Fprintf(w, "   = the %s distinct posts generated: none lost, none doubled\n", thousands(wantUnique))
+		} else {
+			fmt.Fprintf(w, "   ≠ %s distinct posts generated\n", thousands(wantUnique))
+		}
+	} else {
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "distinct authors                   %s\n", thousands(int64(authors)))
+	if total > 0 {
+		fmt.Fprintf(w, "replies / reposts                  %.1f%% / %.1f%%\n", pct(replies, total), pct(reposts, total))
+	}
+	fmt.Fprintf(w, "mean engagement per post           %.1f (likes + reposts + replies + quotes)\n", avgEng)
+	fmt.Fprintf(w, "event time covered                 %s → %s\n", minT.UTC().Format("2006-01-02 15:04"), maxT.UTC().Format("2006-01-02 15:04"))
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nnetwork\tposts\tauthors\tmean engagement\ttop language")
+	rows, err := conn.Query(ctx, `SELECT network, count(), uniqExact(author_id), avg(likes + reposts + replies + quotes),
+		topK(1)(lang) FROM posts FINAL GROUP BY network ORDER BY count() DESC`)
+	if err != nil {
+		return fmt.Errorf("reading per-network summary: %w", err)
+	}
+	for rows.Next() {
+		var (
+			network   string
+			n, a      uint64
+			eng       float64
+			topLangs  []string
+			firstLang = "-"
+		)
+		if err := rows.Scan(&network, &n, &a, &eng, &topLangs); err != nil {
+			return fmt.Errorf("reading per-network summary: %w", err)
+		}
+		if len(topLangs) > 0 && topLangs[0] != "" {
+			firstLang = topLangs[0]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\n", network, thousands(int64(n)), thousands(int64(a)), eng, firstLang)
+	}
+	rows.Close()
+	_ = tw.Flush()
+
+	for _, q := range []struct{ title, column string }{{"top hashtags", "hashtags"}, {"most mentioned accounts", "mentions"}} {
+		rows, err := conn.Query(ctx, `SELECT item, count() AS c FROM posts FINAL ARRAY JOIN `+q.column+` AS item
+			GROUP BY item ORDER BY c DESC, item LIMIT 6`)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", q.title, err)
+		}
+		var parts []string
+		for rows.Next() {
+			var (
+				item string
+				c    uint64
+			)
+			if err := rows.Scan(&item, &c); err != nil {
+				return fmt.Errorf("reading %s: %w", q.title, err)
+			}
+			parts = append(parts, fmt.Sprintf("%s (%s)", item, thousands(int64(c))))
+		}
+		rows.Close()
+		fmt.Fprintf(w, "\n%-34s %s", q.title, strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+func pct(a, b uint64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/plugin/kprom"
+	"github.com/twmb/franz-go/plugin/kzap"
+	"go.uber.org/zap"
+
+	"github.com/rapport-dev/rapport/config"
+	"github.com/rapport-dev/rapport/ingest"
+	"github.com/rapport-dev/rapport/pipeline"
+	"github.com/rapport-dev/rapport/processors"
+	"github.com/rapport-dev/rapport/processors/features"
+	"github.com/rapport-dev/rapport/sinks/clickhouse"
+)
+
+// stages lists the processor stages in pipeline order. This is the one place stages are registered.
+func stages() []processors.Stage {
+	return []processors.Stage{
+		features.Stage{},
+	}
+}
+
+func connConfig(c *config.Config) clickhouse.ConnConfig {
+	return clickhouse.ConnConfig{
+		Addr:     c.ClickHouse.Addr,
+		Database: c.ClickHouse.Database,
+		Username: c.ClickHouse.Username,
+		Password: c.ClickHouse.Password,
+	}
+}
+
+// buildPipeline connects to ClickHouse (migrating when configured) and assembles consumer, stages and
+// writer. The caller closes the returned connection after the pipeline stopped.
+func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registerer, log *zap.Logger, extra ...kgo.Opt) (*pipeline.Pipeline, driver.Conn, error) {
+	conn, err := clickhouse.Open(ctx, connConfig(c), *c.ClickHouse.Migrate)
+	if err != nil {
+		return nil, nil, err
+	}
+	if *c.ClickHouse.Migrate {
+		if _, err := clickhouse.Migrate(ctx, conn, log.With(zap.String("component", "migrate"))); err != nil {
+			_ = conn.Close()
+			return nil, nil, err
+		}
+	}
+	kafkaLog := log.With(zap.String("component", "kafka"))
+	opts := []kgo.Opt{
+		kgo.WithLogger(kzap.New(kafkaLog, kzap.Level(kgo.LogLevelWarn))),
+		kgo.WithHooks(kprom.NewMetrics("rapport_kafka", kprom.Registerer(reg))),
+	}
+	opts = append(opts, extra...)
+	consumer, err := ingest.NewConsumer(ingest.Config{
+		Brokers:        c.Kafka.Brokers,
+		Group:          c.Kafka.Group,
+		TopicPattern:   c.Kafka.TopicPattern,
+		DLQTopic:       c.Kafka.DLQTopic,
+		Networks:       c.Kafka.Networks,
+		BatchSize:      c.Pipeline.BatchSize,
+		MaxPollRecords: c.Kafka.MaxPollRecords,
+		MaxPayload:     c.Pipeline.MaxPayloadBytes,
+		CommitInterval: c.Kafka.CommitInterval,
+		SessionTimeout: c.Kafka.SessionTimeout,
+		RevokeTimeout:  c.Kafka.RevokeTimeout,
+		ClientOpts:     opts,
+	}, ingest.Normalizers(), reg, log.With(zap.String("component", "ingest")))
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, err
+	}
+	runner := processors.NewRunner(stages(), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
+	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
+		BatchRows:     c.ClickHouse.BatchRows,
+		FlushInterval: c.ClickHouse.FlushInterval,
+		MaxBackoff:    c.ClickHouse.MaxBackoff,
+	}, reg, log.With(zap.String("component", "sink")))
+	return &pipeline.Pipeline{
+		Consumer:        consumer,
+		Runner:          runner,
+		Writer:          writer,
+		Log:             log.With(zap.String("component", "pipeline")),
+		ShutdownTimeout: c.Pipeline.ShutdownTimeout,
+	}, conn, nil
+}
