@@ -36,12 +36,15 @@ services-stop:
 $(GOBIN_DIR)/staticcheck:
 	GOBIN=$(GOBIN_DIR) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
-## lint: gofmt, go vet and staticcheck; fails on any finding
+## lint: gofmt, go vet, staticcheck and the deployment files; fails on any finding
 lint: $(GOBIN_DIR)/staticcheck
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	$(GOBIN_DIR)/staticcheck ./...
+	scripts/tools.sh
+	docker-compose -f docker-compose.yml config -q
+	promtool check config deploy/prometheus.yml
 
 ## bench: end-to-end throughput through the real broker into ClickHouse, next to the consume-only ceiling
 bench: services

@@ -3,6 +3,8 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -78,7 +80,8 @@ func unmarshal(raw []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonReject(err)
 	}
-	if dec.More() {
+	// More() misses a stray '}' or ']'; only a clean end of input is acceptable.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return reject(ReasonInvalidJSON, "trailing data after the JSON value")
 	}
 	return nil
@@ -92,6 +95,9 @@ func parseTime(field, s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, reject(ReasonInvalidValue, "%s: %q is not an RFC 3339 time", field, s)
+	}
+	if t.Unix() <= 0 {
+		return time.Time{}, reject(ReasonInvalidValue, "%s: %q is not a plausible post time", field, s)
 	}
 	return t.UTC(), nil
 }

@@ -28,6 +28,7 @@ type partState struct {
 	next      int64
 	epoch     int32 // leader epoch of the newest tracked record, for the commit
 	committed int64 // last offset marked committed, to report only changes
+	inFlight  int   // pending offsets not yet done
 	closing   bool  // revoked: no new offsets are tracked, in-flight ones may still finish
 }
 
@@ -67,6 +68,7 @@ func (t *Tracker) Track(tp TopicPartition, offset int64, leaderEpoch int32) bool
 		return false
 	}
 	ps.pending = append(ps.pending, pendingOffset{offset: offset})
+	ps.inFlight++
 	ps.epoch = leaderEpoch
 	return true
 }
@@ -81,10 +83,11 @@ func (t *Tracker) Done(tp TopicPartition, offset int64) {
 		return
 	}
 	i := sort.Search(len(ps.pending), func(i int) bool { return ps.pending[i].offset >= offset })
-	if i == len(ps.pending) || ps.pending[i].offset != offset {
+	if i == len(ps.pending) || ps.pending[i].offset != offset || ps.pending[i].done {
 		return
 	}
 	ps.pending[i].done = true
+	ps.inFlight--
 	// Advance past the contiguous done prefix.
 	j := 0
 	for j < len(ps.pending) && ps.pending[j].done {
@@ -139,20 +142,21 @@ func (t *Tracker) MarkCommitted(tp TopicPartition, c Commit) {
 	}
 }
 
-// Pending returns how many offsets of the given partitions are still in flight; with no partitions, of all.
+// Pending returns how many offsets of the given partitions are tracked and not yet done; with no
+// partitions, of all.
 func (t *Tracker) Pending(tps ...TopicPartition) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := 0
 	if len(tps) == 0 {
 		for _, ps := range t.parts {
-			n += len(ps.pending)
+			n += ps.inFlight
 		}
 		return n
 	}
 	for _, tp := range tps {
 		if ps := t.parts[tp]; ps != nil {
-			n += len(ps.pending)
+			n += ps.inFlight
 		}
 	}
 	return n

@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"html"
+
 	"github.com/rapport-dev/rapport/post"
 )
 
@@ -81,7 +83,8 @@ func (XNormalizer) Normalize(raw []byte, p *post.Post) error {
 		return err
 	}
 	p.ID = t.ID
-	p.Text = t.Text
+	// X escapes &, < and > in tweet text as HTML entities.
+	p.Text = html.UnescapeString(t.Text)
 	p.Lang = xLang(t.Lang)
 	p.CreatedAt = created
 	p.Refs.ConversationID = t.ConversationID
@@ -96,7 +99,7 @@ func (XNormalizer) Normalize(raw []byte, p *post.Post) error {
 			p.Refs.RepostOfID = ref.ID
 			for i := range env.Includes.Tweets {
 				if env.Includes.Tweets[i].ID == ref.ID && env.Includes.Tweets[i].Text != "" {
-					p.Text = env.Includes.Tweets[i].Text
+					p.Text = html.UnescapeString(env.Includes.Tweets[i].Text)
 				}
 			}
 		}
@@ -133,10 +136,10 @@ func (XNormalizer) Normalize(raw []byte, p *post.Post) error {
 	return nil
 }
 
-// xLang maps X's language codes to BCP-47; X uses "und" for undetermined and a few non-language codes
-// ("qme" media only, "qht" hashtags only, ...) that carry no language.
+// xLang maps X's language codes to BCP-47; X uses "und" for undetermined, "zxx" for no linguistic content
+// and a few private codes ("qme" media only, "qht" hashtags only, ...) that carry no language.
 func xLang(l string) string {
-	if l == "und" || (len(l) == 3 && l[0] == 'q') {
+	if l == "und" || l == "zxx" || (len(l) == 3 && l[0] == 'q') {
 		return ""
 	}
 	return l

@@ -4,7 +4,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -61,11 +60,14 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		stopping             <-chan time.Time
 		stopStart            time.Time
 	)
+	aborted := false
 	fail := func(err error) {
-		if firstErr == nil && err != nil && !errors.Is(err, context.Canceled) {
+		// After an abort, components return because of it; only the error that caused it counts.
+		if !aborted && err != nil {
 			firstErr = err
 			log.Error("pipeline failed; aborting", zap.Error(err))
 		}
+		aborted = true
 		stopFetch()
 		abort()
 	}

@@ -2,7 +2,6 @@ package processors
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -84,8 +83,8 @@ func (r *Runner) QueueDepth() int { return r.queueDepth }
 // ctx.Err()). Run owns out and closes it in every case; it never closes in. Draining on close is how a
 // graceful shutdown flushes: the caller stops fetching and closes in, and Run returns once the last batch
 // reached out.
-func (r *Runner) Run(ctx context.Context, in <-chan *Batch, out chan<- *Batch) error {
-	ctx, cancel := context.WithCancel(ctx)
+func (r *Runner) Run(parent context.Context, in <-chan *Batch, out chan<- *Batch) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 
 	var (
@@ -128,10 +127,12 @@ func (r *Runner) Run(ctx context.Context, in <-chan *Batch, out chan<- *Batch) e
 		}()
 	}
 	wg.Wait()
-	if firstErr != nil && !errors.Is(firstErr, context.Canceled) {
-		return firstErr
+	// A cancelled parent is a requested stop; anything else that ended the run is a stage's failure, even
+	// an error that wraps context.Canceled from the stage's own machinery.
+	if err := parent.Err(); err != nil {
+		return err
 	}
-	return ctx.Err()
+	return firstErr
 }
 
 func (r *Runner) runStage(ctx context.Context, s Stage, src <-chan *Batch, dst chan<- *Batch) error {

@@ -23,10 +23,11 @@ func (w *jw) sep() {
 }
 
 func (w *jw) key(k string) {
-	w.sep()
-	w.b = append(w.b, '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
+	if w.first {
+		w.b = append(append(append(w.b, '"'), k...), '"', ':')
+	} else {
+		w.b = append(append(append(w.b, ',', '"'), k...), '"', ':')
+	}
 	w.first = true // the value that follows needs no separator
 }
 
@@ -37,10 +38,10 @@ func (w *jw) value() {
 	w.first = false
 }
 
-func (w *jw) obj()      { w.value(); w.b = append(w.b, '{'); w.first = true }
-func (w *jw) endObj()   { w.b = append(w.b, '}'); w.first = false }
-func (w *jw) arr()      { w.value(); w.b = append(w.b, '['); w.first = true }
-func (w *jw) endArr()   { w.b = append(w.b, ']'); w.first = false }
+func (w *jw) obj()         { w.value(); w.b = append(w.b, '{'); w.first = true }
+func (w *jw) endObj()      { w.b = append(w.b, '}'); w.first = false }
+func (w *jw) arr()         { w.value(); w.b = append(w.b, '['); w.first = true }
+func (w *jw) endArr()      { w.b = append(w.b, ']'); w.first = false }
 func (w *jw) str(s string) { w.value(); w.b = appendJSONString(w.b, s) }
 func (w *jw) int(n int64)  { w.value(); w.b = strconv.AppendInt(w.b, n, 10) }
 func (w *jw) null()        { w.value(); w.b = append(w.b, "null"...) }
@@ -64,15 +65,49 @@ func (w *jw) float(f float64, prec int) {
 func (w *jw) timeMillis(t time.Time) {
 	w.value()
 	w.b = append(w.b, '"')
-	w.b = t.UTC().AppendFormat(w.b, "2006-01-02T15:04:05.000Z")
+	w.b = appendTimeMillis(w.b, t)
 	w.b = append(w.b, '"')
 }
 
-func (w *jw) kstr(k, v string)    { w.key(k); w.str(v) }
+// appendTimeMillis appends t in UTC as 2006-01-02T15:04:05.000Z.
+func appendTimeMillis(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	ms := t.Nanosecond() / 1e6
+	b = appendPad(b, y, 4)
+	b = append(b, '-')
+	b = appendPad(b, int(mo), 2)
+	b = append(b, '-')
+	b = appendPad(b, d, 2)
+	b = append(b, 'T')
+	b = appendPad(b, h, 2)
+	b = append(b, ':')
+	b = appendPad(b, mi, 2)
+	b = append(b, ':')
+	b = appendPad(b, s, 2)
+	b = append(b, '.')
+	b = appendPad(b, ms, 3)
+	return append(b, 'Z')
+}
+
+func appendPad(b []byte, v, width int) []byte {
+	var buf [8]byte
+	i := len(buf)
+	for v > 0 || width > 0 {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+		width--
+	}
+	return append(b, buf[i:]...)
+}
+
+func (w *jw) kstr(k, v string)       { w.key(k); w.str(v) }
 func (w *jw) kint(k string, n int64) { w.key(k); w.int(n) }
 func (w *jw) kbool(k string, v bool) { w.key(k); w.boolean(v) }
-func (w *jw) knull(k string)      { w.key(k); w.null() }
-func (w *jw) kraw(k, v string)    { w.key(k); w.raw(v) }
+func (w *jw) knull(k string)         { w.key(k); w.null() }
+func (w *jw) kraw(k, v string)       { w.key(k); w.raw(v) }
 
 // kstrOrNull writes v, or null when v is empty.
 func (w *jw) kstrOrNull(k, v string) {

@@ -39,6 +39,8 @@ type account struct {
 	support bool  // a brand's customer-care account
 	lang    string
 	flair   string // Reddit author flair
+
+	cache []byte // the static part of the account's JSON on its network
 }
 
 // profileURL is the web address of the account.
@@ -70,16 +72,16 @@ type person struct {
 // population maps author indices to persons. Persons are derived from (seed, index) and rebuilt on demand,
 // so memory does not grow with the population; a small direct-mapped cache keeps busy authors warm.
 type population struct {
-	seed    uint64
-	n       int
-	permA   int // person slot = (idx*permA + permB) mod n spreads cultures over the index space
-	permB   int
-	cstart  []int // first slot of each culture
-	combos  []comboTable
-	total   int // sum of combos over cultures
-	cache   []*person
-	start   time.Time
-	brandsX []*account
+	seed   uint64
+	n      int
+	permA  int // person slot = (idx*permA + permB) mod n spreads cultures over the index space
+	permB  int
+	cstart []int // first slot of each culture
+	combos []comboTable
+	total  int // sum of combos over cultures
+	span   int // greater than every person's unique number
+	cache  []*person
+	start  time.Time
 }
 
 // comboTable lists, for one culture, every (first, last, pattern) handle and whether it may be used
@@ -93,7 +95,7 @@ type comboTable struct {
 
 const handlePatterns = 6
 
-const personCacheSize = 4096
+const personCacheSize = 8192
 
 func newPopulation(seed uint64, n int, start time.Time) *population {
 	p := &population{seed: seed, n: n, start: start, cache: make([]*person, personCacheSize)}
@@ -129,6 +131,15 @@ func newPopulation(seed uint64, n int, start time.Time) *population {
 		}
 		p.total += size
 		p.combos = append(p.combos, t)
+	}
+	for ci := range cultures {
+		end := n
+		if ci+1 < len(p.cstart) {
+			end = p.cstart[ci+1]
+		}
+		size := len(p.combos[ci].handle)
+		maxQ := max(end-p.cstart[ci]-1, 0) / size
+		p.span = max(p.span, p.combos[ci].offset+size+maxQ*p.total)
 	}
 	return p
 }
@@ -168,10 +179,11 @@ func fold(s string) string {
 }
 
 func capFirst(s string) string {
-	if s == "" {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // handleFor builds the handle of one naming pattern. Patterns vary in casing too; handles compare
@@ -320,29 +332,24 @@ func (p *population) accountCreated(h *hashStream, n post.Network) time.Time {
 }
 
 // xUserID gives an X user id consistent with the account's age: sequential ids for early accounts,
-// snowflake ids for later ones. unique is the person's unique number and makes the id unique.
-func xUserID(created time.Time, unique int, n int) string {
+// snowflake ids for later ones. unique (< span) is the person's unique number and makes the id unique.
+func xUserID(created time.Time, unique, span int) string {
 	if created.Before(snowflakeUsers) {
 		frac := float64(created.Sub(xEpoch)) / float64(snowflakeUsers.Sub(xEpoch))
 		lin := int64(12 + frac*frac*1.5e9)
-		span := int64(n)
-		if span < 1 {
-			span = 1
-		}
-		return strconv.FormatInt(lin/span*span+int64(unique%n), 10)
+		return strconv.FormatInt(lin/int64(span)*int64(span)+int64(unique), 10)
 	}
 	ms := created.UnixMilli() - 1288834974657
 	return strconv.FormatUint(uint64(ms)<<22|uint64(unique)&(1<<22-1), 10)
 }
 
-// redditUserID gives a base-36 t2 id whose length grows with the account's age, like Reddit's.
-func redditUserID(created time.Time, unique int) string {
+// redditUserID gives a base-36 t2 id whose length grows with the account's age, like Reddit's. unique
+// (< span) makes it unique.
+func redditUserID(created time.Time, unique, span int) string {
 	frac := float64(created.Sub(redditLaunchish)) / float64(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Sub(redditLaunchish))
-	if frac < 0 {
-		frac = 0
-	}
+	frac = max(frac, 0)
 	v := uint64(math.Pow(36, 4+4.3*frac))
-	return strconv.FormatUint(v/1024*1024+uint64(unique)%1024+uint64(unique)/1024*1e6, 36)
+	return strconv.FormatUint(v/uint64(span)*uint64(span)+uint64(unique), 36)
 }
 
 // mastodonID gives a Mastodon snowflake id (milliseconds << 16 | sequence) for time t.
@@ -375,7 +382,7 @@ func (p *population) buildAccount(pe *person, n post.Network) *account {
 	switch n {
 	case post.NetworkX:
 		a.username = pe.handle
-		a.id = xUserID(a.created, pe.number, p.totalPersons())
+		a.id = xUserID(a.created, pe.number, p.span)
 		a.followers = heavyFollowers(&h, 180, 1.9, 0.002, 5.5, 7.6)
 		a.following = int64(h.lognormal(math.Log(320), 1.1))
 		if a.following > 7400 {
@@ -422,7 +429,7 @@ func (p *population) buildAccount(pe *person, n post.Network) *account {
 				a.username = adj + num
 			}
 		}
-		a.id = redditUserID(a.created, pe.number)
+		a.id = redditUserID(a.created, pe.number, p.span)
 		a.followers, a.following = -1, -1
 		if h.chance(0.15) {
 			a.flair = pickH(&h, []string{"Verified Buyer", "Long-time customer", "Early adopter", "Trusted Commenter", "🇩🇪", "Moderator's pick"})
@@ -430,8 +437,6 @@ func (p *population) buildAccount(pe *person, n post.Network) *account {
 	}
 	return a
 }
-
-func (p *population) totalPersons() int { return p.n }
 
 // heavyFollowers draws a follower count: log-normal body with a Pareto-like tail of large accounts
 // (10^lo .. 10^hi followers with probability tailP).
@@ -503,8 +508,15 @@ func makeBio(h *hashStream, lang string, pe *person) string {
 	}
 	roles, ints, extras := bioRoles[lang], bioInterests[lang], bioExtras[lang]
 	role := pickH(h, roles)
-	i1, i2 := pickH(h, ints), pickH(h, ints)
-	conj := map[string]string{"en": " & ", "es": " y ", "de": " & ", "fr": " & ", "pt": " e "}[lang]
+	k := h.intn(len(ints))
+	i1, i2 := ints[k], ints[(k+1+h.intn(len(ints)-1))%len(ints)]
+	conj := " & "
+	switch lang {
+	case "es":
+		conj = " y "
+	case "pt":
+		conj = " e "
+	}
 	var b strings.Builder
 	switch h.intn(5) {
 	case 0:
@@ -526,7 +538,7 @@ func makeBio(h *hashStream, lang string, pe *person) string {
 
 // Brand and bot accounts are fixed, built once per generator.
 
-func brandAccounts(start time.Time) (x, masto, reddit [][2]*account) {
+func brandAccounts() (x, masto, reddit [][2]*account) {
 	x = make([][2]*account, len(brands))
 	masto = make([][2]*account, len(brands))
 	reddit = make([][2]*account, len(brands))
@@ -565,7 +577,7 @@ func brandAccounts(start time.Time) (x, masto, reddit [][2]*account) {
 		}
 		for k, user := range []string{b.Reddit, b.Reddit} {
 			reddit[i][k] = &account{
-				net: post.NetworkReddit, id: strconv.FormatUint(uint64(1e9)+uint64(i)*7, 36), username: user, name: user, first: b.Name,
+				net: post.NetworkReddit, id: strconv.FormatUint(uint64(1e5)+uint64(i)*7, 36), username: user, name: user, first: b.Name,
 				followers: -1, following: -1, created: created, person: -1, brand: int8(i), support: k == 1, lang: "en",
 				flair: b.Name + " Official",
 			}

@@ -63,10 +63,10 @@ func newRNG(seed int64) rng {
 	return rng{r: rand.New(rand.NewPCG(mix64(s), mix64(s^0x5851f42d4c957f2d)))}
 }
 
-func (g rng) float() float64       { return g.r.Float64() }
-func (g rng) intn(n int) int       { return g.r.IntN(n) }
+func (g rng) float() float64        { return g.r.Float64() }
+func (g rng) intn(n int) int        { return g.r.IntN(n) }
 func (g rng) chance(p float64) bool { return g.r.Float64() < p }
-func (g rng) u64() uint64          { return g.r.Uint64() }
+func (g rng) u64() uint64           { return g.r.Uint64() }
 
 // between returns a uniform int in [lo, hi].
 func (g rng) between(lo, hi int) int { return lo + g.r.IntN(hi-lo+1) }
@@ -103,3 +103,5 @@ func (g rng) weighted(w []float64) int {
 	}
 	return len(w) - 1
 }
+
+func (g rng) exp() float64 { return g.r.ExpFloat64() }

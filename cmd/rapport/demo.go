@@ -86,7 +86,7 @@ func demoCmd(ctx context.Context, args []string) error {
 	if wait, err := serveHTTP(httpCtx, cfg.HTTP.Listen, reg, map[string]readiness{"clickhouse": conn.Ping}, log); err != nil {
 		fmt.Fprintf(out, "metrics endpoint off: %v\n", err)
 	} else {
-		defer wait()
+		defer func() { stopHTTP(); wait() }()
 		if cfg.HTTP.Listen != "off" {
 			fmt.Fprintf(out, "metrics at http://%s/metrics\n", cfg.HTTP.Listen)
 		}

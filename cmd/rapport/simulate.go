@@ -41,11 +41,15 @@ func (f *simFlags) register(fs *flag.FlagSet, count int) {
 }
 
 func (f *simFlags) generator() *sim.Generator {
+	dup := f.duplicates
+	if dup == 0 {
+		dup = -1 // the generator reads zero as "default"; the flag's zero means none
+	}
 	return sim.New(sim.Config{
 		Seed:          f.seed,
 		EventRate:     f.eventRate,
 		Authors:       f.authors,
-		DuplicateRate: f.duplicates,
+		DuplicateRate: dup,
 		MalformedRate: f.malformed,
 	})
 }

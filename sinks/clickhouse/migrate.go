@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"go.uber.org/zap"
@@ -124,14 +125,27 @@ func Migrate(ctx context.Context, conn driver.Conn, log *zap.Logger) (int, error
 				return n, fmt.Errorf("applying migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
-		if err := conn.Exec(ctx, "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, now())",
-			uint32(m.Version), m.Name, m.Checksum); err != nil {
+		if err := recordMigration(ctx, conn, m); err != nil {
 			return n, fmt.Errorf("recording migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 		log.Info("applied migration", zap.Int("version", m.Version), zap.String("name", m.Name))
 		n++
 	}
 	return n, nil
+}
+
+// recordMigration inserts m's row as a native batch: ClickHouse 18.16 waits for a data block after an
+// INSERT … VALUES sent as a plain query, so every insert here goes through a batch.
+func recordMigration(ctx context.Context, conn driver.Conn, m Migration) error {
+	b, err := conn.PrepareBatch(ctx, "INSERT INTO schema_migrations (version, name, checksum, applied_at)")
+	if err != nil {
+		return err
+	}
+	if err := b.Append(uint32(m.Version), m.Name, m.Checksum, time.Now()); err != nil {
+		_ = b.Abort()
+		return err
+	}
+	return b.Send()
 }
 
 // AppliedVersions returns the recorded migration versions with their checksums.

@@ -1,0 +1,170 @@
+package sim
+
+import "time"
+
+// postKind is what a post is relative to others.
+type postKind uint8
+
+const (
+	kOriginal postKind = iota
+	kReply
+	kQuote
+	kRepost
+)
+
+var kindNames = [...]string{"original", "reply", "quote", "repost"}
+
+// hpost is a post kept in the recent history, so that later posts can reply to it, quote it or repost it.
+type hpost struct {
+	id      string // network post id (Reddit: base-36 id without the kind prefix)
+	full    string // canonical post id (Reddit: t1_/t3_ fullname)
+	rkind   byte   // Reddit: '1' comment, '3' submission
+	author  *account
+	created time.Time
+	lang    string
+	brand   int8
+	product int8
+	in      intent
+	sent    int8
+	vir     float64 // virality: scales the engagement the post eventually gets
+	conv    string  // X: conversation id. Reddit: id of the submission the thread hangs off
+	text    string  // X: the tweet text, unescaped. Reddit: submission title
+	core    []byte  // the post's JSON object without its counters (X tweet, Mastodon status, Reddit t3 data)
+	url     string  // Mastodon status URL; Reddit permalink
+	sub     string  // Reddit subreddit
+	subID   string
+	depth   int // Reddit comment depth
+
+	linkAuthor string // Reddit: author of the submission
+	linkURL    string // Reddit: url of the submission
+
+	replies int64 // replies generated so far
+	reposts int64 // reposts and quotes generated so far
+
+	truth Truth
+}
+
+// ring keeps the most recent posts; older ones are overwritten, which bounds memory.
+type ring struct {
+	buf  []*hpost
+	next int
+	n    int
+}
+
+func newRing(size int) *ring { return &ring{buf: make([]*hpost, size)} }
+
+func (r *ring) push(p *hpost) {
+	r.buf[r.next] = p
+	r.next = (r.next + 1) % len(r.buf)
+	if r.n < len(r.buf) {
+		r.n++
+	}
+}
+
+// back returns the k-th most recent post (0 is the newest); k must be < r.n.
+func (r *ring) back(k int) *hpost {
+	i := r.next - 1 - k
+	for i < 0 {
+		i += len(r.buf)
+	}
+	return r.buf[i]
+}
+
+// remove drops p from the ring if present (used for support queues: a complaint is answered once).
+func (r *ring) remove(p *hpost) {
+	for k := range r.n {
+		i := (r.next - 1 - k + len(r.buf)*2) % len(r.buf)
+		if r.buf[i] == p {
+			// Shift newer entries back by one.
+			for j := k; j > 0; j-- {
+				a := (r.next - 1 - j + len(r.buf)*2) % len(r.buf)
+				b := (a + 1) % len(r.buf)
+				r.buf[a] = r.buf[b]
+			}
+			r.next = (r.next - 1 + len(r.buf)) % len(r.buf)
+			r.buf[r.next] = nil
+			r.n--
+			return
+		}
+	}
+}
+
+// history is one network's memory of recent posts.
+type history struct {
+	recent  *ring   // every post that can be replied to
+	hot     *ring   // posts with unusual reach, which attract replies and repost cascades
+	roots   *ring   // X originals, Reddit submissions
+	support []*ring // per brand: recent complaints and questions not yet answered by the brand
+}
+
+const (
+	recentSize  = 2048
+	hotSize     = 96
+	rootsSize   = 512
+	supportSize = 32
+)
+
+func newHistory() *history {
+	h := &history{recent: newRing(recentSize), hot: newRing(hotSize), roots: newRing(rootsSize)}
+	for range brands {
+		h.support = append(h.support, newRing(supportSize))
+	}
+	return h
+}
+
+// pending is a redelivery waiting for its turn.
+type pending struct {
+	due int64 // step at which it is delivered
+	seq int64 // tie-break: earlier records first
+	rec Record
+}
+
+// pendingHeap is a binary min-heap on (due, seq).
+type pendingHeap []pending
+
+func (h pendingHeap) less(i, j int) bool {
+	if h[i].due != h[j].due {
+		return h[i].due < h[j].due
+	}
+	return h[i].seq < h[j].seq
+}
+
+func (h *pendingHeap) push(p pending) {
+	*h = append(*h, p)
+	s := *h
+	i := len(s) - 1
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !s.less(i, parent) {
+			break
+		}
+		s[i], s[parent] = s[parent], s[i]
+		i = parent
+	}
+}
+
+func (h *pendingHeap) pop() pending {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s[last] = pending{}
+	s = s[:last]
+	i := 0
+	for {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(s) && s.less(l, m) {
+			m = l
+		}
+		if r < len(s) && s.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
+}
