@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +52,7 @@ type Config struct {
 	DLQTopic       string            // dead-letter topic; default social.dlq
 	Networks       map[string]string // topic → network, overriding the network named by the topic suffix
 	BatchSize      int               // max posts per batch handed to the stages; default 1000
+	Decoders       int               // partitions decoded in parallel; default GOMAXPROCS
 	MaxPollRecords int               // max records per poll; default 5000
 	MaxPayload     int               // max raw payload bytes; default 256 KiB
 	CommitInterval time.Duration     // how often durable offsets are committed; default 1s
@@ -68,6 +70,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 1000
+	}
+	if c.Decoders <= 0 {
+		c.Decoders = runtime.GOMAXPROCS(0)
 	}
 	if c.MaxPollRecords <= 0 {
 		c.MaxPollRecords = 5000
@@ -267,17 +272,38 @@ func (c *Consumer) Run(ctx context.Context, out chan<- *processors.Batch) error 
 				c.log.Warn("fetch error", zap.String("topic", topic), zap.Int32("partition", partition), zap.Error(err))
 			}
 		})
-		var sendErr error
+		var parts []kgo.FetchTopicPartition
 		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
-			if sendErr != nil || len(p.Records) == 0 {
+			if len(p.Records) == 0 {
 				return
 			}
 			last := p.Records[len(p.Records)-1]
 			c.setLag(TopicPartition{p.Topic, p.Partition}, p.HighWatermark-last.Offset-1)
-			sendErr = c.dispatch(ctx, p.Topic, p.Partition, p.Records, out)
+			parts = append(parts, p)
 		})
-		if sendErr != nil {
-			return nil // ctx cancelled while blocked on out
+		// Decoding is the costly part of ingest: partitions decode in parallel (each in order), then their
+		// batches go out partition by partition.
+		decoded := make([][]*processors.Batch, len(parts))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, c.cfg.Decoders)
+		for i, p := range parts {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				decoded[i] = c.decodePartition(ctx, p.Topic, p.Partition, p.Records)
+			}()
+		}
+		wg.Wait()
+		for _, batches := range decoded {
+			for _, b := range batches {
+				select {
+				case <-ctx.Done():
+					return nil // what was decoded and not sent is never acknowledged: it is read again
+				case out <- b:
+				}
+			}
 		}
 	}
 }
@@ -298,17 +324,19 @@ func (c *Consumer) setLag(tp TopicPartition, lag int64) {
 	c.metrics.lag.WithLabelValues(tp.Topic).Set(float64(sum))
 }
 
-// dispatch decodes one partition's records in order into batches of at most BatchSize posts.
-func (c *Consumer) dispatch(ctx context.Context, topic string, partition int32, recs []*kgo.Record, out chan<- *processors.Batch) error {
+// decodePartition tracks and decodes one partition's records in order into batches of at most BatchSize
+// posts, sending rejects to the dead-letter topic.
+func (c *Consumer) decodePartition(ctx context.Context, topic string, partition int32, recs []*kgo.Record) []*processors.Batch {
 	tp := TopicPartition{topic, partition}
 	norm, network := c.normalizerFor(topic)
 	var (
+		batches []*processors.Batch
 		posts   []*post.Post
 		offsets []int64
 	)
-	flush := func() error {
+	flush := func() {
 		if len(posts) == 0 {
-			return nil
+			return
 		}
 		b := &processors.Batch{Topic: topic, Partition: partition, Posts: posts}
 		done := offsets
@@ -319,12 +347,7 @@ func (c *Consumer) dispatch(ctx context.Context, topic string, partition int32, 
 		}
 		c.metrics.batchPosts.Observe(float64(len(posts)))
 		posts, offsets = nil, nil
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case out <- b:
-			return nil
-		}
+		batches = append(batches, b)
 	}
 	for _, r := range recs {
 		if !c.tracker.Track(tp, r.Offset, r.LeaderEpoch) {
@@ -349,12 +372,11 @@ func (c *Consumer) dispatch(ctx context.Context, topic string, partition int32, 
 		posts = append(posts, p)
 		offsets = append(offsets, r.Offset)
 		if len(posts) >= c.cfg.BatchSize {
-			if err := flush(); err != nil {
-				return err
-			}
+			flush()
 		}
 	}
-	return flush()
+	flush()
+	return batches
 }
 
 func (c *Consumer) normalizerFor(topic string) (Normalizer, string) {

@@ -1,14 +1,11 @@
 package ingest
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json"
 	"golang.org/x/net/html"
 
 	"github.com/rapport-dev/rapport/post"
@@ -73,16 +70,13 @@ func (d *Decoder) Decode(n Normalizer, raw []byte, p *post.Post) error {
 	return nil
 }
 
-// unmarshal decodes raw into v, classifying errors as reject reasons. It refuses trailing data after the
-// first JSON value.
+// unmarshal decodes raw into v, classifying errors as reject reasons. The input must be exactly one JSON
+// value: trailing data and duplicate member names are refused. Member names match exactly, as the networks'
+// APIs define them. (github.com/go-json-experiment/json decodes these payloads about twice as fast as
+// encoding/json, which matters because decoding is ingest's main cost.)
 func unmarshal(raw []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(v); err != nil {
+	if err := json.Unmarshal(raw, v); err != nil {
 		return jsonReject(err)
-	}
-	// More() misses a stray '}' or ']'; only a clean end of input is acceptable.
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return reject(ReasonInvalidJSON, "trailing data after the JSON value")
 	}
 	return nil
 }

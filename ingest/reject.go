@@ -1,9 +1,10 @@
 package ingest
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/go-json-experiment/json"
 )
 
 // Reason is a machine-readable cause for rejecting a raw payload. It travels with the dead letter in the
@@ -55,15 +56,16 @@ func AsReject(err error) *RejectError {
 	return &RejectError{Reason: ReasonUnsupported, Detail: err.Error()}
 }
 
-// jsonReject classifies an encoding/json error.
+// jsonReject classifies a JSON decoding error: a value of the wrong type is wrong_type, anything else
+// (syntax, trailing data, duplicate names) invalid_json.
 func jsonReject(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		field := typeErr.Field
+	var semErr *json.SemanticError
+	if errors.As(err, &semErr) && semErr.JSONKind != 0 && semErr.GoType != nil {
+		field := string(semErr.JSONPointer)
 		if field == "" {
 			field = "(top level)"
 		}
-		return reject(ReasonWrongType, "field %s: got JSON %s, want %s", field, typeErr.Value, typeErr.Type)
+		return reject(ReasonWrongType, "field %s: got JSON %s, want %s", field, semErr.JSONKind, semErr.GoType)
 	}
 	return reject(ReasonInvalidJSON, "%v", err)
 }

@@ -89,25 +89,34 @@ func TestCrashRecovery(t *testing.T) {
 		for i := 0; i < total; i++ {
 			rec := gen.Next()
 			cl.Produce(ctx, &kgo.Record{Topic: ns + rec.Topic, Key: rec.Key, Value: rec.Value}, nil)
-			if i%2000 == 1999 {
-				time.Sleep(150 * time.Millisecond) // ~13k records/s: the stream outlasts the kills
+			if i%1000 == 999 {
+				time.Sleep(200 * time.Millisecond) // ~5k records/s: the stream goes on while the kills happen
 			}
 		}
 		prodDone <- cl.Flush(ctx)
 	}()
 
+	// Each run is killed shortly after it has written something, so every kill lands mid-stream: with
+	// batches in the stages, inserts in flight and offsets not yet committed.
 	const kills = 5
 	rng := rand.New(rand.NewPCG(11, 11))
+	rowCount := func() uint64 {
+		var rows uint64
+		_ = conn.QueryRow(ctx, "SELECT count() FROM posts").Scan(&rows)
+		return rows
+	}
 	for i := 0; i < kills; i++ {
+		before := rowCount()
 		cmd := start()
-		time.Sleep(time.Duration(700+rng.IntN(1500)) * time.Millisecond)
+		for wait := time.Now().Add(60 * time.Second); rowCount() == before && time.Now().Before(wait); {
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(100+rng.IntN(600)) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatalf("kill -9: %v", err)
 		}
 		_ = cmd.Wait()
-		var rows uint64
-		_ = conn.QueryRow(ctx, "SELECT count() FROM posts").Scan(&rows)
-		t.Logf("kill -9 #%d: %d rows in ClickHouse so far", i+1, rows)
+		t.Logf("kill -9 #%d: %d rows in ClickHouse so far", i+1, rowCount())
 	}
 	if err := <-prodDone; err != nil {
 		t.Fatalf("producing: %v", err)
@@ -145,7 +154,7 @@ func TestCrashRecovery(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT uniqExact(network, post_id), count() FROM posts").Scan(&distinct, &raw); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("produced %d records (%d distinct posts, %d redeliveries, %d malformed); ClickHouse: %d rows written, %d distinct, %d visible with FINAL",
+	t.Logf("produced %d records (%d distinct posts, %d redeliveries, %d malformed); ClickHouse: %d rows stored (before FINAL), %d distinct, %d visible with FINAL",
 		total, st.Unique, st.Duplicates, st.Malformed, raw, distinct, final)
 	if distinct != uint64(st.Unique) {
 		t.Errorf("distinct posts in ClickHouse: got %d; want %d (%+d)", distinct, st.Unique, int64(distinct)-int64(st.Unique))
