@@ -15,13 +15,6 @@ type jw struct {
 
 func (w *jw) reset() { w.b = w.b[:0]; w.first = true }
 
-func (w *jw) sep() {
-	if !w.first {
-		w.b = append(w.b, ',')
-	}
-	w.first = false
-}
-
 func (w *jw) key(k string) {
 	if w.first {
 		w.b = append(append(append(w.b, '"'), k...), '"', ':')
@@ -45,7 +38,6 @@ func (w *jw) endArr()      { w.b = append(w.b, ']'); w.first = false }
 func (w *jw) str(s string) { w.value(); w.b = appendJSONString(w.b, s) }
 func (w *jw) int(n int64)  { w.value(); w.b = strconv.AppendInt(w.b, n, 10) }
 func (w *jw) null()        { w.value(); w.b = append(w.b, "null"...) }
-func (w *jw) raw(s string) { w.value(); w.b = append(w.b, s...) }
 
 func (w *jw) boolean(v bool) {
 	w.value()
@@ -107,7 +99,6 @@ func (w *jw) kstr(k, v string)       { w.key(k); w.str(v) }
 func (w *jw) kint(k string, n int64) { w.key(k); w.int(n) }
 func (w *jw) kbool(k string, v bool) { w.key(k); w.boolean(v) }
 func (w *jw) knull(k string)         { w.key(k); w.null() }
-func (w *jw) kraw(k, v string)       { w.key(k); w.raw(v) }
 
 // kstrOrNull writes v, or null when v is empty.
 func (w *jw) kstrOrNull(k, v string) {

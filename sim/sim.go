@@ -149,7 +149,6 @@ type Generator struct {
 	tc    textCtx
 	j     jw
 	cj    jw
-	tmp   []byte
 	tco   []byte
 	users []*account // scratch: users of an X envelope
 }

@@ -175,8 +175,6 @@ type textCtx struct {
 	support   *account
 	friendNet int    // 1 + index of the network to draw a friend from; 0: no friends to mention
 	name      string // first name of the author replied to
-	sig       string
-	sub       string // subreddit, for AutoModerator texts
 }
 
 // writer accumulates segments; text is gathered in buf and flushed as one sText segment.

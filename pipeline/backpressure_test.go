@@ -1,0 +1,115 @@
+package pipeline_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/rapport-dev/rapport/ingest"
+	"github.com/rapport-dev/rapport/internal/testenv"
+	"github.com/rapport-dev/rapport/pipeline"
+	"github.com/rapport-dev/rapport/processors"
+	"github.com/rapport-dev/rapport/processors/features"
+	"github.com/rapport-dev/rapport/sim"
+	"github.com/rapport-dev/rapport/sinks/clickhouse"
+)
+
+// TestSinkOutageBackpressure takes the posts table away while the pipeline runs: inserts fail and are
+// retried, nothing is acknowledged or committed, and fetching stops once the bounded queues are full, so the
+// records in memory stay under a fixed bound however much is waiting in Kafka. When the table is back,
+// everything flows and ClickHouse holds exactly the distinct posts.
+func TestSinkOutageBackpressure(t *testing.T) {
+	conn, chCfg := testenv.ClickHouse(t)
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	name := testenv.Name(t)
+	e := &env{brokers: c.ListenAddrs(), namespace: name, group: name, ch: chCfg, conn: conn}
+	e.createTopics(t, 3)
+	const n = 40000
+	gen := sim.New(sim.Config{Seed: 5})
+	e.produce(t, gen, n)
+
+	ctx := context.Background()
+	if err := conn.Exec(ctx, "RENAME TABLE posts TO posts_away"); err != nil {
+		t.Fatal(err)
+	}
+
+	const (
+		batchSize  = 500
+		queueDepth = 2
+		batchRows  = 1000
+		maxPoll    = 2000
+	)
+	consumer, err := ingest.NewConsumer(ingest.Config{
+		Brokers:        e.brokers,
+		Group:          e.group,
+		TopicPattern:   "^" + name + `\.social\.raw\.`,
+		DLQTopic:       e.dlqTopic(),
+		BatchSize:      batchSize,
+		MaxPollRecords: maxPoll,
+		CommitInterval: 100 * time.Millisecond,
+	}, ingest.Normalizers(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
+		BatchRows: batchRows, FlushInterval: 100 * time.Millisecond, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+	}, nil, nil)
+	p := &pipeline.Pipeline{
+		Consumer: consumer,
+		Runner:   processors.NewRunner([]processors.Stage{features.Stage{}}, queueDepth, nil, nil),
+		Writer:   writer,
+	}
+	// What may be in memory: one poll being decoded, full queues (fetched, processed), one batch in the
+	// stage, and what the writer holds (it stops reading at batchRows, so at most batchRows+batchSize-1).
+	bound := int64(maxPoll + 2*queueDepth*batchSize + batchSize + batchRows + batchSize)
+
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(runCtx) }()
+
+	time.Sleep(3 * time.Second)
+	read := consumer.Stats().Records
+	if read == 0 {
+		t.Fatal("the pipeline read nothing while the sink was down; want it to read until the queues are full")
+	}
+	if read > bound {
+		t.Errorf("read %d records while the sink was down; want at most %d (backpressure must stop fetching)", read, bound)
+	}
+	if rows := writer.RowsWritten(); rows != 0 {
+		t.Errorf("writer acknowledged %d rows with the table gone; want 0", rows)
+	}
+	time.Sleep(time.Second)
+	if again := consumer.Stats().Records; again != read {
+		t.Errorf("read grew from %d to %d while the sink was down; want fetching stopped", read, again)
+	}
+	t.Logf("sink down: %d records read of %d, bound %d, %d in flight", read, n, bound, consumer.InFlight())
+
+	if err := conn.Exec(ctx, "RENAME TABLE posts_away TO posts"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(2 * time.Minute)
+	for consumer.Stats().Records < n || consumer.InFlight() > 0 {
+		select {
+		case err := <-done:
+			t.Fatalf("pipeline stopped: %v", err)
+		case <-deadline:
+			t.Fatalf("after the sink came back: read %d of %d, %d in flight", consumer.Stats().Records, n, consumer.InFlight())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	final, distinct := countPosts(t, conn)
+	if want := uint64(gen.Stats().Unique); final != want || distinct != want {
+		t.Errorf("after the outage ClickHouse sees %d posts (FINAL), %d distinct; want %d", final, distinct, want)
+	}
+	checkCommitted(t, e)
+}
