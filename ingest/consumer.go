@@ -188,7 +188,7 @@ func NewConsumer(cfg Config, normalizers map[post.Network]Normalizer, reg promet
 func newConsumerMetrics(reg prometheus.Registerer, t *Tracker) *consumerMetrics {
 	m := &consumerMetrics{
 		records: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rapport_ingest_records_total", Help: "Raw records read, by result (post or rejected).",
+			Name: "rapport_ingest_records_total", Help: "Raw records read, by result: post, rejected (dead-lettered) or ignored (valid, nothing to store).",
 		}, []string{"result"}),
 		deadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "rapport_ingest_dead_letters_total", Help: "Records written to the dead-letter topic, by reason.",
@@ -360,6 +360,11 @@ func (c *Consumer) decodePartition(ctx context.Context, topic string, partition 
 			err = reject(ReasonUnknownNetwork, "no normalizer for network %q of topic %s", network, topic)
 		} else {
 			err = c.decoder.Decode(norm, r.Value, p)
+		}
+		if errors.Is(err, ErrIgnore) {
+			c.metrics.records.WithLabelValues("ignored").Inc()
+			c.tracker.Done(tp, r.Offset)
+			continue
 		}
 		if err != nil {
 			c.metrics.records.WithLabelValues("rejected").Inc()

@@ -4,16 +4,21 @@ import (
 	"github.com/rapport-dev/rapport/post"
 )
 
-// MastodonNormalizer reads Mastodon Status entities as the REST and streaming APIs deliver them (the
-// streaming API's "update" event payload is one Status). Content is HTML and is rendered to plain text. A
-// reblog is a Status whose "reblog" field holds the original Status; it becomes a repost carrying the
-// original's text.
+// MastodonNormalizer reads Mastodon Status entities as the REST API delivers them, and streaming API events
+// ({"event": "update" | "status.update" | "delete", "payload": …}): an update's payload is a Status encoded
+// as a JSON string, a status.update is an edit (the Status has edited_at), and a delete's payload is the
+// deleted status id. Content is HTML and is rendered to plain text. A reblog is a Status whose "reblog"
+// field holds the original Status; it becomes a repost carrying the original's text.
 type MastodonNormalizer struct{}
 
 // Network implements Normalizer.
 func (MastodonNormalizer) Network() post.Network { return post.NetworkMastodon }
 
 type mastodonStatus struct {
+	// Streaming API event envelope.
+	Event   string `json:"event"`
+	Payload string `json:"payload"`
+
 	ID                 string           `json:"id"`
 	URI                string           `json:"uri"`
 	URL                string           `json:"url"`
@@ -58,6 +63,28 @@ func (MastodonNormalizer) Normalize(raw []byte, p *post.Post) error {
 	if err := unmarshal(raw, &s); err != nil {
 		return err
 	}
+	switch s.Event {
+	case "":
+	case "update", "status.update":
+		if s.Payload == "" {
+			return reject(ReasonMissingField, "payload of %s event", s.Event)
+		}
+		payload := s.Payload
+		s = mastodonStatus{}
+		if err := unmarshal([]byte(payload), &s); err != nil {
+			return err
+		}
+	case "delete":
+		if s.Payload == "" {
+			return reject(ReasonMissingField, "payload of delete event")
+		}
+		p.Action = post.ActionDelete
+		p.ID = s.Payload
+		return nil
+	default:
+		// Notifications, filters, conversations and announcements carry no posts.
+		return ErrIgnore
+	}
 	if s.ID == "" {
 		return reject(ReasonMissingField, "id")
 	}
@@ -70,6 +97,9 @@ func (MastodonNormalizer) Normalize(raw []byte, p *post.Post) error {
 	}
 	p.ID = s.ID
 	p.CreatedAt = created
+	if edited := optionalTime(s.EditedAt); edited.After(created) {
+		p.EditedAt = edited
+	}
 	p.Lang = s.Language
 	p.URL = s.URL
 	if p.URL == "" {

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,6 +19,11 @@ type Normalizer interface {
 	Network() post.Network
 	Normalize(raw []byte, p *post.Post) error
 }
+
+// ErrIgnore is returned by a normalizer for a valid record that carries nothing to store (e.g. a compliance
+// notice whose effect arrives in another record). The record is counted and its offset committed; it is not
+// a dead letter.
+var ErrIgnore = errors.New("nothing to store")
 
 // Normalizers returns the normalizers of this build, keyed by network.
 func Normalizers() map[post.Network]Normalizer {
@@ -64,7 +70,7 @@ func (d *Decoder) Decode(n Normalizer, raw []byte, p *post.Post) error {
 	if p.ID == "" {
 		return reject(ReasonMissingField, "post id")
 	}
-	if p.CreatedAt.IsZero() {
+	if p.CreatedAt.IsZero() && p.Action != post.ActionDelete {
 		return reject(ReasonMissingField, "created time")
 	}
 	return nil

@@ -10,7 +10,9 @@ import (
 
 // RedditNormalizer reads Reddit "thing" objects as listings return them: {"kind": "t1", "data": {...}} for a
 // comment and {"kind": "t3", "data": {...}} for a submission (link or self post). Reddit does not report an
-// author's followers; those stay unknown (-1).
+// author's followers; those stay unknown (-1). A thing whose author and text read "[deleted]" or whose text
+// reads "[removed]" was deleted by its author or removed by moderators: it becomes a delete notice. An
+// "edited" time becomes the edit time.
 type RedditNormalizer struct{}
 
 // Network implements Normalizer.
@@ -22,26 +24,25 @@ type redditThing struct {
 }
 
 type redditData struct {
-	ID            string   `json:"id"`
-	Name          string   `json:"name"`
-	Author        string   `json:"author"`
-	AuthorFull    string   `json:"author_fullname"`
-	Body          string   `json:"body"`     // t1
-	Title         string   `json:"title"`    // t3
-	Selftext      string   `json:"selftext"` // t3
-	URL           string   `json:"url"`      // t3: link target
-	CreatedUTC    *float64 `json:"created_utc"`
-	Subreddit     string   `json:"subreddit"`
-	LinkID        string   `json:"link_id"`   // t1: t3_ fullname of the submission
-	ParentID      string   `json:"parent_id"` // t1: t1_ or t3_ fullname
-	Score         int64    `json:"score"`
-	NumComments   int64    `json:"num_comments"`
-	Permalink     string   `json:"permalink"`
-	CrosspostPar  string   `json:"crosspost_parent"`
-	Lang          string   `json:"lang"` // not in Reddit's API; set by some collectors
-	AuthorFlair   string   `json:"author_flair_text"`
-	RemovedByCat  *string  `json:"removed_by_category"`
-	SubredditName string   `json:"subreddit_name_prefixed"`
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Author       string   `json:"author"`
+	AuthorFull   string   `json:"author_fullname"`
+	Body         string   `json:"body"`     // t1
+	Title        string   `json:"title"`    // t3
+	Selftext     string   `json:"selftext"` // t3
+	URL          string   `json:"url"`      // t3: link target
+	CreatedUTC   *float64 `json:"created_utc"`
+	Subreddit    string   `json:"subreddit"`
+	LinkID       string   `json:"link_id"`   // t1: t3_ fullname of the submission
+	ParentID     string   `json:"parent_id"` // t1: t1_ or t3_ fullname
+	Score        int64    `json:"score"`
+	NumComments  int64    `json:"num_comments"`
+	Permalink    string   `json:"permalink"`
+	CrosspostPar string   `json:"crosspost_parent"`
+	Lang         string   `json:"lang"` // not in Reddit's API; set by some collectors
+	// Edited is false, or the Unix time of the last edit.
+	Edited any `json:"edited"`
 }
 
 // Normalize implements Normalizer.
@@ -75,6 +76,20 @@ func (RedditNormalizer) Normalize(raw []byte, p *post.Post) error {
 	p.CreatedAt = time.Unix(int64(whole), int64(frac*1e9)).UTC()
 	p.Lang = d.Lang
 	p.Engagement = post.Engagement{Likes: d.Score, Replies: d.NumComments}
+	if sec, ok := d.Edited.(float64); ok && sec > 0 && sec < 1e11 {
+		if edited := time.Unix(int64(sec), 0).UTC(); edited.After(p.CreatedAt) {
+			p.EditedAt = edited
+		}
+	}
+	body := d.Body
+	if th.Kind == "t3" {
+		body = d.Selftext
+	}
+	if body == "[removed]" || (body == "[deleted]" && d.Author == "[deleted]") {
+		p.Action = post.ActionDelete
+		p.Author.ID = strings.TrimPrefix(d.AuthorFull, "t2_")
+		return nil
+	}
 	if th.Kind == "t1" {
 		p.Text = d.Body
 		p.Refs.ReplyToID = d.ParentID

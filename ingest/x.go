@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"html"
+	"strconv"
+	"time"
 
 	"github.com/rapport-dev/rapport/post"
 )
@@ -18,6 +20,7 @@ type XNormalizer struct{}
 func (XNormalizer) Network() post.Network { return post.NetworkX }
 
 type xEnvelope struct {
+	// Compliance stream events arrive in the same envelope: {"data": {"delete": {...}}}.
 	Data     *xTweet `json:"data"`
 	Includes struct {
 		Users  []xUser  `json:"users"`
@@ -26,6 +29,9 @@ type xEnvelope struct {
 }
 
 type xTweet struct {
+	Delete    *xCompliance `json:"delete"`
+	TweetEdit *xCompliance `json:"tweet_edit"`
+
 	ID               string `json:"id"`
 	Text             string `json:"text"`
 	AuthorID         string `json:"author_id"`
@@ -45,6 +51,17 @@ type xTweet struct {
 		ImpressionCount int64 `json:"impression_count"`
 	} `json:"public_metrics"`
 	EditHistoryTweetIDs []string `json:"edit_history_tweet_ids"`
+}
+
+// xCompliance is a Post compliance event (delete, tweet_edit) of the X compliance stream.
+type xCompliance struct {
+	Tweet struct {
+		ID       string `json:"id"`
+		AuthorID string `json:"author_id"`
+	} `json:"tweet"`
+	EventAt        string   `json:"event_at"`
+	InitialTweetID string   `json:"initial_tweet_id"`
+	EditTweetIDs   []string `json:"edit_tweet_ids"`
 }
 
 type xUser struct {
@@ -72,6 +89,22 @@ func (XNormalizer) Normalize(raw []byte, p *post.Post) error {
 	if t == nil {
 		return reject(ReasonMissingField, "data (not an X API v2 tweet envelope)")
 	}
+	switch {
+	case t.Delete != nil:
+		if t.Delete.Tweet.ID == "" {
+			return reject(ReasonMissingField, "data.delete.tweet.id")
+		}
+		p.Action = post.ActionDelete
+		p.ID = t.Delete.Tweet.ID
+		p.Author.ID = t.Delete.Tweet.AuthorID
+		p.EditedAt = optionalTime(t.Delete.EventAt)
+		p.CreatedAt = snowflakeTime(p.ID)
+		return nil
+	case t.TweetEdit != nil:
+		// The edited version itself arrives as a tweet whose edit_history_tweet_ids names the original;
+		// the notice adds nothing to store.
+		return ErrIgnore
+	}
 	if t.ID == "" {
 		return reject(ReasonMissingField, "data.id")
 	}
@@ -83,10 +116,19 @@ func (XNormalizer) Normalize(raw []byte, p *post.Post) error {
 		return err
 	}
 	p.ID = t.ID
+	p.CreatedAt = created
+	// An edit is a new tweet id; the post keeps the identity of the original (the first id of the edit
+	// history), with the original's creation time and this version's time as the edit time.
+	if h := t.EditHistoryTweetIDs; len(h) > 1 && h[0] != "" && h[0] != t.ID {
+		p.ID = h[0]
+		p.EditedAt = created
+		if orig := snowflakeTime(h[0]); !orig.IsZero() && orig.Before(created) {
+			p.CreatedAt = orig
+		}
+	}
 	// X escapes &, < and > in tweet text as HTML entities.
 	p.Text = html.UnescapeString(t.Text)
 	p.Lang = xLang(t.Lang)
-	p.CreatedAt = created
 	p.Refs.ConversationID = t.ConversationID
 	for _, ref := range t.ReferencedTweets {
 		switch ref.Type {
@@ -134,6 +176,17 @@ func (XNormalizer) Normalize(raw []byte, p *post.Post) error {
 		p.URL = "https://x.com/i/web/status/" + t.ID
 	}
 	return nil
+}
+
+// snowflakeTime returns the creation time encoded in an X snowflake id (milliseconds since the X epoch in
+// the bits above 22), or the zero time for an id that is not a plausible snowflake.
+func snowflakeTime(id string) time.Time {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil || n < 1<<32 {
+		return time.Time{}
+	}
+	const xEpochMillis = 1288834974657
+	return time.UnixMilli(int64(n>>22) + xEpochMillis).UTC()
 }
 
 // xLang maps X's language codes to BCP-47; X uses "und" for undetermined, "zxx" for no linguistic content

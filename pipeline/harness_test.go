@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/pipeline"
 	"github.com/rapport-dev/rapport/processors"
+	"github.com/rapport-dev/rapport/processors/erasure"
 	"github.com/rapport-dev/rapport/processors/features"
 	"github.com/rapport-dev/rapport/sim"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
@@ -101,8 +102,13 @@ func (e *env) newPipeline(tb testing.TB, group string) *pipeline.Pipeline {
 	}
 	return &pipeline.Pipeline{
 		Consumer: consumer,
-		Runner:   processors.NewRunner([]processors.Stage{features.Stage{}}, 4, nil, nil),
-		Writer:   clickhouse.NewWriter(e.conn, clickhouse.WriterConfig{FlushInterval: 200 * time.Millisecond}, nil, nil),
+		Runner: processors.NewRunner([]processors.Stage{
+			erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
+				return clickhouse.ErasedAuthors(ctx, e.conn)
+			}, time.Second, nil),
+			features.Stage{},
+		}, 4, nil, nil),
+		Writer: clickhouse.NewWriter(e.conn, clickhouse.WriterConfig{FlushInterval: 200 * time.Millisecond}, nil, nil),
 	}
 }
 
@@ -140,7 +146,7 @@ func runUntil(tb testing.TB, p *pipeline.Pipeline, want int64, timeout time.Dura
 func countPosts(tb testing.TB, conn driver.Conn) (final, distinct uint64) {
 	tb.Helper()
 	ctx := context.Background()
-	if err := conn.QueryRow(ctx, "SELECT count() FROM posts FINAL").Scan(&final); err != nil {
+	if err := conn.QueryRow(ctx, "SELECT count() FROM posts FINAL WHERE deleted = 0").Scan(&final); err != nil {
 		tb.Fatalf("counting posts: %v", err)
 	}
 	if err := conn.QueryRow(ctx, "SELECT uniqExact(network, post_id) FROM posts").Scan(&distinct); err != nil {

@@ -26,6 +26,27 @@ const (
 	NetworkReddit   Network = "reddit"
 )
 
+// Action says what a record asks of the post it names.
+type Action uint8
+
+// Actions.
+const (
+	// ActionUpsert carries the post's current content: a new post, a redelivery or an edit (an edit has
+	// EditedAt set and replaces older versions).
+	ActionUpsert Action = iota
+	// ActionDelete is a compliance notice: the post was deleted at its source and must disappear from
+	// analytics. Only Network, ID, Author.ID (when known), IngestedAt, EditedAt (the time of deletion,
+	// when known) and Source are meaningful.
+	ActionDelete
+)
+
+func (a Action) String() string {
+	if a == ActionDelete {
+		return "delete"
+	}
+	return "upsert"
+}
+
 // Author is the identity of a post's author as the network reports it at the time of the post. Profile
 // fields are kept because matching authors to CRM customers needs them.
 type Author struct {
@@ -39,6 +60,7 @@ type Author struct {
 	Following   int64     // following count at post time; -1 when the network does not say
 	Verified    bool      // network-verified or otherwise marked account
 	Bot         bool      // self-declared automated account (Mastodon "bot")
+	Brand       bool      // one of the brand's own accounts (configured handles per network)
 	CreatedAt   time.Time // account creation; zero when unknown
 }
 
@@ -71,6 +93,7 @@ type Source struct {
 // Post is the canonical post.
 type Post struct {
 	SchemaVersion int
+	Action        Action
 	Network       Network
 	ID            string // network post id
 	Author        Author
@@ -78,14 +101,17 @@ type Post struct {
 	Title         string // title, for networks whose posts have one (Reddit submissions)
 	Lang          string // BCP-47 language tag as reported by the network; empty when unknown
 	CreatedAt     time.Time
+	EditedAt      time.Time // latest edit (or, for a delete notice, the deletion); zero when never edited
 	IngestedAt    time.Time
 	Refs          Refs
 	Engagement    Engagement
 	URL           string // canonical web URL of the post
+	Rating        int8   // star rating 1–5 of a review; 0 when the post is not a rating
 
 	// Text features, filled by the text feature stage; nil until then.
 	Hashtags []string // lower-case, without '#'
 	Mentions []string // lower-case handles, without '@'
+	Cashtags []string // upper-case tickers, without '$'
 	URLs     []string
 
 	Source Source
@@ -102,6 +128,19 @@ func UID(network Network, id string) uint64 {
 	_, _ = d.Write([]byte{0})
 	_, _ = d.WriteString(id)
 	return d.Sum64()
+}
+
+// Version orders the versions of one post: the later edit wins, and a replay of the same version is
+// equal. It is the content time in milliseconds (the edit time when edited, else the creation time).
+func (p *Post) Version() uint64 {
+	t := p.CreatedAt
+	if p.EditedAt.After(t) {
+		t = p.EditedAt
+	}
+	if ms := t.UnixMilli(); ms > 0 {
+		return uint64(ms)
+	}
+	return 0
 }
 
 // Kind tells what a post is relative to others: an original, a reply, a quote or a repost.

@@ -12,6 +12,8 @@
 //     back within the stage's own retry budget). The runner stops the pipeline; the batch is never
 //     acknowledged, so its records are read again after a restart. Problems with one post are not errors:
 //     the stage drops or marks that post and goes on.
+//   - Delete notices (post.ActionDelete) carry only an identity; a stage passes them on untouched unless it
+//     owns state about that post.
 //   - Process returns promptly when ctx is cancelled.
 //   - A stage never closes a channel and never starts a goroutine that outlives Process. State a stage keeps
 //     across batches belongs to the stage; batches arrive per Kafka partition (Batch.Partition), so keyed

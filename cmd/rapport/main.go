@@ -4,6 +4,7 @@
 //	rapport demo     [flags]               everything on this machine: embedded Kafka, simulator, pipeline, ClickHouse
 //	rapport simulate [flags]               write a synthetic multi-network social stream to Kafka
 //	rapport migrate  [-config FILE]        apply ClickHouse schema migrations
+//	rapport erase    -network N -author ID remove one author's personal data on request
 //
 // Configuration comes from a YAML file and RAPPORT_* environment variables (see config.Config).
 package main
@@ -30,6 +31,7 @@ func commands() []command {
 		{"demo", "run everything locally: embedded Kafka, simulator, pipeline, ClickHouse, KPIs", demoCmd},
 		{"simulate", "write a synthetic multi-network social stream to Kafka", simulateCmd},
 		{"migrate", "apply ClickHouse schema migrations", migrateCmd},
+		{"erase", "remove one author's personal data on request", eraseCmd},
 	}
 }
 

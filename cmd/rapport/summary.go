@@ -22,7 +22,7 @@ func printSummary(ctx context.Context, w io.Writer, conn driver.Conn, wantUnique
 	)
 	err := conn.QueryRow(ctx, `SELECT count(), uniqExact(network, author_id), countIf(kind = 'reply'), countIf(kind = 'repost'),
 		min(created_at), max(created_at), avg(likes + reposts + replies + quotes)
-		FROM posts FINAL`).Scan(&total, &authors, &replies, &reposts, &minT, &maxT, &avgEng)
+		FROM posts FINAL WHERE deleted = 0`).Scan(&total, &authors, &replies, &reposts, &minT, &maxT, &avgEng)
 	if err != nil {
 		return fmt.Errorf("reading summary: %w", err)
 	}
@@ -47,7 +47,7 @@ func printSummary(ctx context.Context, w io.Writer, conn driver.Conn, wantUnique
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nnetwork\tposts\tauthors\tmean engagement\ttop language")
 	rows, err := conn.Query(ctx, `SELECT network, count(), uniqExact(author_id), avg(likes + reposts + replies + quotes),
-		topK(1)(lang) FROM posts FINAL GROUP BY network ORDER BY count() DESC`)
+		topK(1)(lang) FROM posts FINAL WHERE deleted = 0 GROUP BY network ORDER BY count() DESC`)
 	if err != nil {
 		return fmt.Errorf("reading per-network summary: %w", err)
 	}
@@ -71,7 +71,7 @@ func printSummary(ctx context.Context, w io.Writer, conn driver.Conn, wantUnique
 	_ = tw.Flush()
 
 	for _, q := range []struct{ title, column string }{{"top hashtags", "hashtags"}, {"most mentioned accounts", "mentions"}} {
-		rows, err := conn.Query(ctx, `SELECT item, count() AS c FROM posts FINAL ARRAY JOIN `+q.column+` AS item
+		rows, err := conn.Query(ctx, `SELECT item, count() AS c FROM posts FINAL ARRAY JOIN `+q.column+` AS item WHERE deleted = 0
 			GROUP BY item ORDER BY c DESC, item LIMIT 6`)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", q.title, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,16 +15,24 @@ import (
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/pipeline"
 	"github.com/rapport-dev/rapport/processors"
+	"github.com/rapport-dev/rapport/processors/erasure"
 	"github.com/rapport-dev/rapport/processors/features"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
 // stages lists the processor stages in pipeline order. This is the one place stages are registered.
-func stages() []processors.Stage {
+func stages(conn driver.Conn, reg prometheus.Registerer) []processors.Stage {
 	return []processors.Stage{
+		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
+			return clickhouse.ErasedAuthors(ctx, conn)
+		}, erasureRefresh, reg),
 		features.Stage{},
 	}
 }
+
+// erasureRefresh is how often the pipeline reloads the erased authors; `rapport erase` waits longer than
+// this (plus a flush) before deleting, so no post of an erased author is still on its way.
+const erasureRefresh = 5 * time.Second
 
 func connConfig(c *config.Config) clickhouse.ConnConfig {
 	return clickhouse.ConnConfig{
@@ -71,7 +80,7 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		_ = conn.Close()
 		return nil, nil, err
 	}
-	runner := processors.NewRunner(stages(), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
+	runner := processors.NewRunner(stages(conn, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
 	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
 		BatchRows:     c.ClickHouse.BatchRows,
 		FlushInterval: c.ClickHouse.FlushInterval,

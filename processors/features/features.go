@@ -20,19 +20,30 @@ func (Stage) Name() string { return "features" }
 // Process implements processors.Stage. It never drops a post and never fails.
 func (Stage) Process(ctx context.Context, posts []*post.Post) ([]*post.Post, error) {
 	for _, p := range posts {
-		p.Hashtags, p.Mentions, p.URLs = Extract(p.Text)
+		f := Extract(p.Text)
+		p.Hashtags, p.Mentions, p.Cashtags, p.URLs = f.Hashtags, f.Mentions, f.Cashtags, f.URLs
 	}
 	return posts, nil
 }
 
-// Extract returns the hashtags and mentions (lower-case, without their sigil, each once, in order of first
-// appearance) and URLs (as written) in text.
+// Features are the entities written into a post's text.
+type Features struct {
+	Hashtags []string // lower-case, without '#'
+	Mentions []string // lower-case, without '@'
+	Cashtags []string // upper-case tickers, without '$'
+	URLs     []string // as written
+}
+
+// Extract returns the hashtags, mentions and cashtags (normalised case, without their sigil, each once, in
+// order of first appearance) and URLs (as written) in text.
 //
 // A hashtag or mention starts at '#' or '@' that does not follow a letter, digit or '_' (so e-mail
 // addresses and "C#" are not taken), and runs over letters, digits, marks and '_'; a hashtag needs at least
-// one letter. A mention may contain '.' and one further '@' (Mastodon's user@instance form). A URL starts
-// with http:// or https:// and runs to the next space, minus trailing punctuation.
-func Extract(text string) (hashtags, mentions, urls []string) {
+// one letter. A mention may contain '.' and one further '@' (Mastodon's user@instance form). A cashtag is
+// '$' and 1–6 ASCII letters, optionally followed by '.' and 1–2 letters of a share class ($BRK.B), at a word
+// boundary and not followed by a digit ("$5" is money). A URL starts with http:// or https:// and runs to the
+// next space, minus trailing punctuation.
+func Extract(text string) (f Features) {
 	for i := 0; i < len(text); {
 		c := text[i]
 		switch {
@@ -47,7 +58,7 @@ func Extract(text string) (hashtags, mentions, urls []string) {
 			}
 			u := strings.TrimRight(text[i:end], ".,;:!?)]}'\"…")
 			if host := u[strings.Index(u, "//")+2:]; host != "" {
-				urls = appendUnique(urls, u)
+				f.URLs = appendUnique(f.URLs, u)
 			}
 			i = end
 		case (c == '#' || c == '@') && boundaryBefore(text, i):
@@ -56,21 +67,57 @@ func Extract(text string) (hashtags, mentions, urls []string) {
 			if c == '@' {
 				word = strings.TrimRight(word, ".@")
 				if word != "" {
-					mentions = appendUnique(mentions, strings.ToLower(word))
+					f.Mentions = appendUnique(f.Mentions, strings.ToLower(word))
 				}
 			} else if hasLetter(word) {
-				hashtags = appendUnique(hashtags, strings.ToLower(word))
+				f.Hashtags = appendUnique(f.Hashtags, strings.ToLower(word))
 			}
 			if end == i+1 {
 				end++
 			}
 			i = end
+		case c == '$' && boundaryBefore(text, i):
+			if tag, end := scanCashtag(text, i+1); tag != "" {
+				f.Cashtags = appendUnique(f.Cashtags, strings.ToUpper(tag))
+				i = end
+			} else {
+				i++
+			}
 		default:
 			i++
 		}
 	}
-	return hashtags, mentions, urls
+	return f
 }
+
+// scanCashtag reads a ticker starting at i and returns it with the index after it, or "" when there is none.
+func scanCashtag(s string, i int) (string, int) {
+	letters := func(j, max int) int {
+		n := 0
+		for j+n < len(s) && n <= max && isASCIILetter(s[j+n]) {
+			n++
+		}
+		return n
+	}
+	n := letters(i, 6)
+	if n == 0 || n > 6 {
+		return "", i
+	}
+	end := i + n
+	if end+1 < len(s) && s[end] == '.' {
+		if m := letters(end+1, 2); m >= 1 && m <= 2 && (end+1+m == len(s) || !isWordByte(s[end+1+m])) {
+			end += 1 + m
+		}
+	}
+	if end < len(s) && (isWordByte(s[end]) || s[end] >= 0x80) {
+		return "", i // "$5", "$abcdefgh", "$USDt…": not a ticker
+	}
+	return s[i:end], end
+}
+
+func isASCIILetter(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+
+func isWordByte(c byte) bool { return c == '_' || isASCIILetter(c) || (c >= '0' && c <= '9') }
 
 func hasURLPrefix(s string) bool {
 	if len(s) >= 8 && strings.EqualFold(s[:8], "https://") {

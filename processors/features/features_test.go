@@ -11,7 +11,8 @@ import (
 func TestExtract(t *testing.T) {
 	f := func(text string, hashtags, mentions, urls []string) {
 		t.Helper()
-		h, m, u := Extract(text)
+		got := Extract(text)
+		h, m, u := got.Hashtags, got.Mentions, got.URLs
 		if !reflect.DeepEqual(h, hashtags) {
 			t.Errorf("Extract(%q) hashtags: got %q; want %q", text, h, hashtags)
 		}
@@ -35,6 +36,20 @@ func TestExtract(t *testing.T) {
 	f("日本語 #東京 @user_1", []string{"東京"}, []string{"user_1"}, nil)
 }
 
+func TestExtractCashtags(t *testing.T) {
+	f := func(text string, want ...string) {
+		t.Helper()
+		if got := Extract(text).Cashtags; !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("Extract(%q) cashtags: got %q; want %q", text, got, want)
+		}
+	}
+	f("$AAPL up, $aapl again and $BRK.B too", "AAPL", "BRK.B")
+	f("it costs $5 or $5.99")
+	f("$TOOLONGX is not a ticker, US$ neither")
+	f("($ACME) rallies; $zen.", "ACME", "ZEN")
+	f("price$ABC is glued")
+}
+
 func TestStageProcessKeepsEveryPost(t *testing.T) {
 	posts := []*post.Post{{Text: "#x"}, {Text: "no features"}}
 	got, err := Stage{}.Process(context.Background(), posts)
@@ -54,7 +69,13 @@ func FuzzExtract(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		h, m, _ := Extract(s)
+		got := Extract(s)
+		h, m := got.Hashtags, got.Mentions
+		for _, tag := range got.Cashtags {
+			if tag == "" {
+				t.Fatalf("empty cashtag from %q", s)
+			}
+		}
 		for _, tag := range h {
 			if tag == "" {
 				t.Fatalf("empty hashtag from %q", s)
