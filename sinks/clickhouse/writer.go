@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
@@ -204,11 +205,15 @@ func (w *Writer) insertWithRetry(ctx context.Context, batches []*processors.Batc
 func (w *Writer) RowsWritten() int64 { return w.rowsAcked.Load() }
 
 // insertColumns is the column list of every insert; Append below must follow its order.
-const insertColumns = `uid, network, post_id, schema_version, kind, author_id, author_handle, author_name, author_bio,
- author_location, author_url, author_followers, author_following, author_verified, author_bot, author_created_at,
- title, text, lang, created_at, ingested_at, reply_to_id, reply_to_author_id, quote_of_id, repost_of_id,
- conversation_id, likes, reposts, replies, quotes, views, url, hashtags, mentions, urls, src_topic,
- src_partition, src_offset, version`
+const insertColumns = `uid, network, post_id, schema_version, kind, deleted, author_id, author_handle, author_name,
+ author_bio, author_location, author_url, author_followers, author_following, author_verified, author_bot,
+ author_brand, author_created_at, title, text, lang, created_at, edited_at, ingested_at, reply_to_id,
+ reply_to_author_id, quote_of_id, repost_of_id, conversation_id, likes, reposts, replies, quotes, views, url,
+ rating, hashtags, mentions, cashtags, urls, src_topic, src_partition, src_offset, version`
+
+// TombstoneVersion is the version of a deletion tombstone: above every content version, so the tombstone
+// wins over the post in every order of arrival and every replay.
+const TombstoneVersion = math.MaxUint64
 
 func (w *Writer) insert(ctx context.Context, batches []*processors.Batch) (err error) {
 	b, err := w.conn.PrepareBatch(ctx, "INSERT INTO posts ("+insertColumns+")")
@@ -235,16 +240,19 @@ func (w *Writer) insert(ctx context.Context, batches []*processors.Batch) (err e
 
 func appendPost(b driver.Batch, p *post.Post) error {
 	a := &p.Author
+	deleted, version := uint8(0), p.Version()
+	if p.Action == post.ActionDelete {
+		deleted, version = 1, TombstoneVersion
+	}
 	return b.Append(
-		p.UID(), string(p.Network), p.ID, uint16(p.SchemaVersion), p.Kind(),
+		p.UID(), string(p.Network), p.ID, uint16(p.SchemaVersion), p.Kind(), deleted,
 		a.ID, a.Handle, a.DisplayName, a.Bio, a.Location, a.ProfileURL, a.Followers, a.Following,
-		boolByte(a.Verified), boolByte(a.Bot), clampTime(a.CreatedAt),
-		p.Title, p.Text, p.Lang, clampTime(p.CreatedAt), clampTime(p.IngestedAt),
+		boolByte(a.Verified), boolByte(a.Bot), boolByte(a.Brand), clampTime(a.CreatedAt),
+		p.Title, p.Text, p.Lang, clampTime(p.CreatedAt), clampTime(p.EditedAt), clampTime(p.IngestedAt),
 		p.Refs.ReplyToID, p.Refs.ReplyToAuthorID, p.Refs.QuoteOfID, p.Refs.RepostOfID, p.Refs.ConversationID,
 		p.Engagement.Likes, p.Engagement.Reposts, p.Engagement.Replies, p.Engagement.Quotes, p.Engagement.Views,
-		p.URL, nonNil(p.Hashtags), nonNil(p.Mentions), nonNil(p.URLs),
-		p.Source.Topic, p.Source.Partition, p.Source.Offset,
-		uint64(p.IngestedAt.UnixMilli()),
+		p.URL, p.Rating, nonNil(p.Hashtags), nonNil(p.Mentions), nonNil(p.Cashtags), nonNil(p.URLs),
+		p.Source.Topic, p.Source.Partition, p.Source.Offset, version,
 	)
 }
 
