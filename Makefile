@@ -53,7 +53,8 @@ bench: services
 ## fuzz: run every normalizer fuzz target for FUZZTIME each (default 30s)
 FUZZTIME ?= 30s
 fuzz:
-	for t in FuzzXNormalizer FuzzMastodonNormalizer FuzzRedditNormalizer; do \
+	for t in FuzzXNormalizer FuzzMastodonNormalizer FuzzRedditNormalizer FuzzYouTubeNormalizer FuzzFacebookNormalizer \
+		FuzzInstagramNormalizer FuzzReviewNormalizer FuzzGenericNormalizer; do \
 		go test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./ingest/ || exit 1; done
 
 clean:

@@ -28,7 +28,10 @@ var ErrIgnore = errors.New("nothing to store")
 // Normalizers returns the normalizers of this build, keyed by network.
 func Normalizers() map[post.Network]Normalizer {
 	m := map[post.Network]Normalizer{}
-	for _, n := range []Normalizer{XNormalizer{}, MastodonNormalizer{}, RedditNormalizer{}} {
+	for _, n := range []Normalizer{
+		XNormalizer{}, MastodonNormalizer{}, RedditNormalizer{}, YouTubeNormalizer{}, FacebookNormalizer{},
+		InstagramNormalizer{}, ReviewNormalizer{},
+	} {
 		m[n.Network()] = n
 	}
 	return m

@@ -24,6 +24,13 @@ const (
 	NetworkX        Network = "x"
 	NetworkMastodon Network = "mastodon"
 	NetworkReddit   Network = "reddit"
+	NetworkYouTube  Network = "youtube"
+	// Facebook and Instagram comments from Meta's Graph APIs.
+	NetworkFacebook  Network = "facebook"
+	NetworkInstagram Network = "instagram"
+	// Reviews with a star rating from review sites, whichever site they come from (the site is part of the
+	// post id).
+	NetworkReview Network = "review"
 )
 
 // Action says what a record asks of the post it names.

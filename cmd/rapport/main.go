@@ -5,6 +5,7 @@
 //	rapport simulate [flags]               write a synthetic multi-network social stream to Kafka
 //	rapport migrate  [-config FILE]        apply ClickHouse schema migrations
 //	rapport erase    -network N -author ID remove one author's personal data on request
+//	rapport dlq      list|replay [flags]   inspect dead letters, or send them back after a fix
 //
 // Configuration comes from a YAML file and RAPPORT_* environment variables (see config.Config).
 package main
@@ -32,6 +33,8 @@ func commands() []command {
 		{"simulate", "write a synthetic multi-network social stream to Kafka", simulateCmd},
 		{"migrate", "apply ClickHouse schema migrations", migrateCmd},
 		{"erase", "remove one author's personal data on request", eraseCmd},
+		{"dlq", "list dead letters, or replay them to their source topics after a fix", dlqCmd},
+		{"alerts", "negative-sentiment spike detection: backtest a CSV series, score on NAB", alertsCmd},
 	}
 }
 

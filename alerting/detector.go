@@ -1,0 +1,293 @@
+package alerting
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"time"
+)
+
+// State is where a Detector stands after a bucket.
+type State uint8
+
+const (
+	// StateOK: no hot bucket in the persistence window.
+	StateOK State = iota
+	// StatePending: hot buckets seen, not (yet) enough to fire, or held back by the cooldown.
+	StatePending
+	// StateFiring: an alert is open.
+	StateFiring
+)
+
+func (s State) String() string {
+	switch s {
+	case StateOK:
+		return "ok"
+	case StatePending:
+		return "pending"
+	case StateFiring:
+		return "firing"
+	}
+	return fmt.Sprintf("State(%d)", uint8(s))
+}
+
+// Severity grades an alert by how far it stands above the baseline.
+type Severity uint8
+
+const (
+	// SeverityNone is the zero Severity: no alert.
+	SeverityNone Severity = iota
+	// SeverityWarning: the peak robust z reached WarnZ.
+	SeverityWarning
+	// SeverityCritical: the peak robust z reached CritZ.
+	SeverityCritical
+)
+
+func (s Severity) String() string {
+	switch s {
+	case SeverityNone:
+		return "none"
+	case SeverityWarning:
+		return "warning"
+	case SeverityCritical:
+		return "critical"
+	}
+	return fmt.Sprintf("Severity(%d)", uint8(s))
+}
+
+// Event is what changed at a bucket.
+type Event uint8
+
+const (
+	// EventNone: nothing to report.
+	EventNone Event = iota
+	// EventFired: a new alert opened; Step.Alert describes it.
+	EventFired
+	// EventEscalated: the open alert became critical.
+	EventEscalated
+	// EventResolved: the open alert closed; Step.Alert has ResolvedAt set.
+	EventResolved
+)
+
+func (e Event) String() string {
+	switch e {
+	case EventNone:
+		return "none"
+	case EventFired:
+		return "fired"
+	case EventEscalated:
+		return "escalated"
+	case EventResolved:
+		return "resolved"
+	}
+	return fmt.Sprintf("Event(%d)", uint8(e))
+}
+
+// Alert is one detected spike.
+type Alert struct {
+	// Start is the first hot bucket of the run that fired.
+	Start time.Time
+	// FiredAt is the bucket at which persistence (or ImmediateZ) was reached.
+	FiredAt time.Time
+	// ResolvedAt is the bucket that resolved the alert; zero while it is open.
+	ResolvedAt time.Time
+	Severity   Severity
+	// Score is the robust z of the bucket that fired; Peak the highest robust z seen so far.
+	Score, Peak float64
+	// Value and Baseline are the bucket's value and what the baseline expected when it fired.
+	Value, Baseline float64
+}
+
+// Step is the Detector's verdict on one bucket.
+type Step struct {
+	Time     time.Time
+	Value    float64
+	Baseline float64
+	// Score is the robust z: (Value - Baseline) / robust standard deviation.
+	Score float64
+	// Share, ShareBaseline and ShareScore are set by ObserveShare when the total was at least
+	// MinShareTotal; otherwise they are NaN.
+	Share, ShareBaseline, ShareScore float64
+	// Hot says the bucket counted towards persistence.
+	Hot   bool
+	State State
+	Event Event
+	// Alert is the open (or just resolved) alert when State is StateFiring or Event is not EventNone.
+	Alert Alert
+}
+
+// ErrOutOfOrder is returned for a bucket older than the previous one.
+var ErrOutOfOrder = errors.New("bucket older than the previous one")
+
+// Detector is a streaming spike detector over one series. It is not safe for concurrent use; run one
+// per series. Its memory is fixed at construction (a few kilobytes with hour-of-week slots) and
+// Observe does not allocate.
+type Detector struct {
+	cfg       Config
+	count     *baseline
+	share     *baseline // share mode only, built on first ObserveShare
+	tail      tailQuantile
+	slotSec   int64
+	perDay    int
+	winMask   uint64
+	first     time.Time
+	last      time.Time
+	started   bool
+	hot       uint64 // bit i: bucket i steps ago was hot
+	state     State
+	runStart  time.Time // first hot bucket since the window was last empty
+	runPeak   float64
+	calm      int
+	alert     Alert
+	coolUntil time.Time
+}
+
+// New returns a Detector, or the configuration error.
+func New(c Config) (*Detector, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	d := &Detector{
+		cfg:     c,
+		count:   newBaseline(c, countFloor),
+		slotSec: int64(c.SlotWidth / time.Second),
+		perDay:  int(24 * time.Hour / c.SlotWidth),
+		tail:    newTailQuantile(1 - math.Exp2(-float64(c.Bucket)/float64(c.SeasonHalfLife))),
+	}
+	d.winMask = uint64(1)<<uint(c.Window) - 1
+	if c.Window == 64 {
+		d.winMask = math.MaxUint64
+	}
+	return d, nil
+}
+
+// Config returns the detector's configuration.
+func (d *Detector) Config() Config { return d.cfg }
+
+// State returns where the detector stands.
+func (d *Detector) State() State { return d.state }
+
+func (d *Detector) slots(t time.Time) (week, day int) {
+	lt := t.In(d.cfg.Location)
+	h, m, s := lt.Clock()
+	day = int(int64(h*3600+m*60+s) / d.slotSec)
+	week = ((int(lt.Weekday())+6)%7)*d.perDay + day // Monday first
+	return week, day
+}
+
+// Observe scores the bucket starting at t holding value (e.g. negative posts) and advances the
+// detector. Buckets must come in time order, one per bucket, zeros included.
+func (d *Detector) Observe(t time.Time, value float64) (Step, error) {
+	return d.observe(t, value, math.NaN())
+}
+
+// ObserveShare is Observe in share mode: negative is the bucket's negative count and total all its
+// posts. A bucket is hot only when the negative count stands out (WarnZ over its baseline, at least
+// MinVolume) and the negative share stands out too (ShareZ over the share's own seasonal baseline,
+// with at least MinShareTotal posts). Use one mode per Detector.
+func (d *Detector) ObserveShare(t time.Time, negative, total float64) (Step, error) {
+	if !(total >= negative) || math.IsInf(total, 0) {
+		return Step{}, fmt.Errorf("total %v: must be finite and at least the negative count %v", total, negative)
+	}
+	if d.share == nil {
+		d.share = newBaseline(d.cfg, shareFloor)
+	}
+	return d.observe(t, negative, total)
+}
+
+func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
+	if math.IsNaN(value) || math.IsInf(value, 0) || value < 0 {
+		return Step{}, fmt.Errorf("value %v: must be a finite non-negative number", value)
+	}
+	if d.started && t.Before(d.last) {
+		return Step{}, fmt.Errorf("%v after %v: %w", t, d.last, ErrOutOfOrder)
+	}
+	if !d.started {
+		d.first, d.started = t, true
+	}
+	d.last = t
+	c := &d.cfg
+	ws, ds := d.slots(t)
+
+	base, sigma := d.count.expect(ws, ds, 0)
+	st := Step{Time: t, Value: value, Baseline: base, Score: (value - base) / sigma,
+		Share: math.NaN(), ShareBaseline: math.NaN(), ShareScore: math.NaN()}
+	hot := st.Score >= c.WarnZ && value >= c.MinVolume && value >= c.MinRatio*base
+	if c.TailQuantile > 0 {
+		hot = hot && st.Score >= d.tail.quantile(c.TailQuantile)
+		d.tail.add(st.Score)
+	}
+	if d.share != nil {
+		shareHot := false
+		if total >= c.MinShareTotal {
+			sh := value / total
+			sb, ss := d.share.expect(ws, ds, total)
+			st.Share, st.ShareBaseline, st.ShareScore = sh, sb, (sh-sb)/ss
+			shareHot = st.ShareScore >= c.ShareZ
+			d.share.learn(sh, ws, ds, total)
+		}
+		hot = hot && shareHot
+	}
+	d.count.learn(value, ws, ds, 0)
+	if t.Sub(d.first) < c.Warmup {
+		hot = false
+	}
+	st.Hot = hot
+	d.hot = (d.hot << 1) & d.winMask
+	if hot {
+		d.hot |= 1
+	}
+
+	switch d.state {
+	case StateOK, StatePending:
+		if d.hot == 0 {
+			d.state = StateOK
+			break
+		}
+		if d.state == StateOK {
+			d.state, d.runStart, d.runPeak = StatePending, t, st.Score
+		}
+		if hot {
+			d.runPeak = math.Max(d.runPeak, st.Score)
+		}
+		enough := bits.OnesCount64(d.hot) >= c.Persist || (c.ImmediateZ > 0 && st.Score >= c.ImmediateZ)
+		if hot && enough && !t.Before(d.coolUntil) {
+			d.state, d.calm = StateFiring, 0
+			d.alert = Alert{Start: d.runStart, FiredAt: t, Severity: d.severity(d.runPeak),
+				Score: st.Score, Peak: d.runPeak, Value: value, Baseline: base}
+			st.Event = EventFired
+		}
+	case StateFiring:
+		if st.Score > d.alert.Peak {
+			d.alert.Peak = st.Score
+			if d.alert.Severity == SeverityWarning && d.severity(st.Score) == SeverityCritical {
+				d.alert.Severity = SeverityCritical
+				st.Event = EventEscalated
+			}
+		}
+		if st.Score < c.ResolveZ {
+			d.calm++
+		} else {
+			d.calm = 0
+		}
+		if d.calm >= c.ResolveAfter {
+			d.alert.ResolvedAt = t
+			st.Event = EventResolved
+			d.state, d.hot = StateOK, 0
+			d.coolUntil = t.Add(c.Cooldown)
+		}
+	}
+	st.State = d.state
+	if d.state == StateFiring || st.Event != EventNone {
+		st.Alert = d.alert
+	}
+	return st, nil
+}
+
+func (d *Detector) severity(z float64) Severity {
+	if z >= d.cfg.CritZ {
+		return SeverityCritical
+	}
+	return SeverityWarning
+}

@@ -1,0 +1,328 @@
+package alerting
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC) // a Monday
+
+// daily returns a count series of n one-minute buckets with a daily cycle between lo and hi and
+// Poisson-like noise, from a fixed seed.
+func daily(n int, lo, hi float64, seed uint64) []float64 {
+	r := rand.New(rand.NewPCG(seed, 1))
+	out := make([]float64, n)
+	for i := range out {
+		phase := 2 * math.Pi * float64(i%1440) / 1440
+		mean := lo + (hi-lo)*(1-math.Cos(phase))/2
+		out[i] = math.Max(0, math.Round(mean+r.NormFloat64()*math.Sqrt(mean)))
+	}
+	return out
+}
+
+type run struct {
+	steps  []Step
+	events []Step
+}
+
+func feed(t *testing.T, c Config, values []float64) run {
+	t.Helper()
+	d, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r run
+	for i, v := range values {
+		st, err := d.Observe(t0.Add(time.Duration(i)*c.Bucket), v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.steps = append(r.steps, st)
+		if st.Event != EventNone {
+			r.events = append(r.events, st)
+		}
+	}
+	return r
+}
+
+func (r run) fired() []Alert {
+	var out []Alert
+	for _, e := range r.events {
+		if e.Event == EventFired {
+			out = append(out, e.Alert)
+		}
+	}
+	return out
+}
+
+const day = 1440 // one-minute buckets per day
+
+func TestCalmSeasonalSeriesNeverFires(t *testing.T) {
+	c := DefaultConfig()
+	for seed := uint64(1); seed <= 3; seed++ {
+		r := feed(t, c, daily(21*day, 5, 60, seed))
+		if got := r.fired(); len(got) != 0 {
+			t.Errorf("seed %d: got %d alert(s) on a calm series, first %+v; want none", seed, len(got), got[0])
+		}
+	}
+}
+
+func TestSpikeFiresOnceWithinPersistence(t *testing.T) {
+	c := DefaultConfig()
+	v := daily(15*day, 5, 60, 7)
+	spike := 14*day + 600 // 10:00 on day 15, level about 40
+	for i := spike; i < spike+30; i++ {
+		v[i] *= 3
+	}
+	r := feed(t, c, v)
+	got := r.fired()
+	if len(got) != 1 {
+		t.Fatalf("got %d alerts %+v; want exactly one", len(got), got)
+	}
+	a := got[0]
+	start := t0.Add(time.Duration(spike) * time.Minute)
+	if !a.Start.Equal(start) {
+		t.Errorf("alert start %v; want the spike's first bucket %v", a.Start, start)
+	}
+	if delay := a.FiredAt.Sub(start); delay < 0 || delay > time.Duration(c.Persist-1)*c.Bucket {
+		t.Errorf("fired %v after the spike began; want within the persistence delay %v", delay, time.Duration(c.Persist-1)*c.Bucket)
+	}
+	if a.Severity != SeverityCritical || a.Peak < c.CritZ {
+		t.Errorf("severity %v with peak z %.1f; want critical for a tripled count", a.Severity, a.Peak)
+	}
+	if a.Value <= a.Baseline || a.Score < c.WarnZ {
+		t.Errorf("alert value %.0f baseline %.1f score %.1f; want value above baseline and score at least %v", a.Value, a.Baseline, a.Score, c.WarnZ)
+	}
+	var resolved bool
+	for _, e := range r.events {
+		if e.Event == EventResolved {
+			resolved = true
+			if e.Alert.ResolvedAt.Before(start.Add(30 * time.Minute)) {
+				t.Errorf("resolved at %v, before the spike ended", e.Alert.ResolvedAt)
+			}
+		}
+	}
+	if !resolved {
+		t.Error("the alert never resolved after the spike ended")
+	}
+}
+
+func TestSingleBucketBurstDoesNotFire(t *testing.T) {
+	c := DefaultConfig()
+	v := daily(10*day, 5, 60, 3)
+	v[9*day+600] *= 20
+	if got := feed(t, c, v).fired(); len(got) != 0 {
+		t.Errorf("got %+v; want no alert for one hot bucket with persistence %d of %d", got, c.Persist, c.Window)
+	}
+	c.ImmediateZ = 10
+	if got := feed(t, c, v).fired(); len(got) != 1 {
+		t.Errorf("with immediate_z %v: got %d alerts; want one", c.ImmediateZ, len(got))
+	}
+}
+
+func TestCooldown(t *testing.T) {
+	f := func(gap int, cooldown time.Duration, want int) {
+		t.Helper()
+		c := DefaultConfig()
+		c.Cooldown = cooldown
+		v := daily(10*day, 40, 40, 11)
+		first := 9*day + 300
+		for _, s := range []int{first, first + 20 + gap} {
+			for i := s; i < s+20; i++ {
+				v[i] *= 4
+			}
+		}
+		if got := feed(t, c, v).fired(); len(got) != want {
+			t.Errorf("gap %d min, cooldown %v: got %d alerts; want %d", gap, cooldown, len(got), want)
+		}
+	}
+	f(30, time.Hour, 1)      // the second spike comes back inside the cooldown
+	f(120, time.Hour, 2)     // and after it
+	f(30, 10*time.Minute, 2) // a short cooldown lets it through
+}
+
+func TestMinVolume(t *testing.T) {
+	f := func(minVolume float64, want int) {
+		t.Helper()
+		c := DefaultConfig()
+		c.MinVolume = minVolume
+		v := make([]float64, 3*day) // a quiet series: one post every 10 minutes
+		for i := range v {
+			if i%10 == 0 {
+				v[i] = 1
+			}
+		}
+		for i := 2*day + 600; i < 2*day+620; i++ {
+			v[i] = 6
+		}
+		if got := feed(t, c, v).fired(); len(got) != want {
+			t.Errorf("min volume %v: got %d alerts; want %d", minVolume, len(got), want)
+		}
+	}
+	f(7, 0)
+	f(5, 1)
+}
+
+func TestShareMode(t *testing.T) {
+	// total posts follow a daily cycle; 10% of them are negative.
+	f := func(name string, volumeX, shareX float64, wantShare, wantCount int) {
+		t.Helper()
+		c := DefaultConfig()
+		total := daily(10*day, 100, 600, 5)
+		share, count := mustNew(t, c), mustNew(t, c)
+		var firedShare, firedCount int
+		for i, tot := range total {
+			neg := math.Round(tot * 0.1)
+			if i >= 9*day+600 && i < 9*day+660 {
+				tot *= volumeX
+				neg = math.Round(neg * volumeX * shareX)
+			}
+			ts := t0.Add(time.Duration(i) * time.Minute)
+			s, err := share.ObserveShare(ts, neg, tot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := count.Observe(ts, neg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Event == EventFired {
+				firedShare++
+			}
+			if n.Event == EventFired {
+				firedCount++
+			}
+		}
+		if firedShare != wantShare || firedCount != wantCount {
+			t.Errorf("%s: share mode fired %d, count mode %d; want %d and %d", name, firedShare, firedCount, wantShare, wantCount)
+		}
+	}
+	f("everyone talks more, same mood", 3, 1, 0, 1)
+	f("same volume, twice as negative", 1, 2, 1, 1)
+}
+
+func mustNew(t *testing.T, c Config) *Detector {
+	t.Helper()
+	d, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestObserveRejectsBadInput(t *testing.T) {
+	d := mustNew(t, DefaultConfig())
+	if _, err := d.Observe(t0, 3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Observe(t0.Add(-time.Minute), 3); !errors.Is(err, ErrOutOfOrder) {
+		t.Errorf("older bucket: got %v; want ErrOutOfOrder", err)
+	}
+	if _, err := d.ObserveShare(t0.Add(time.Minute), 5, 4); err == nil {
+		t.Error("total under the negative count: got no error")
+	}
+	for _, v := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if _, err := d.Observe(t0.Add(time.Minute), v); err == nil {
+			t.Errorf("value %v: got no error", v)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	v := daily(4*day, 5, 60, 9)
+	for i := 3*day + 100; i < 3*day+140; i++ {
+		v[i] *= 3
+	}
+	a, b := feed(t, DefaultConfig(), v), feed(t, DefaultConfig(), v)
+	if len(a.fired()) != 1 {
+		t.Fatalf("got %d alerts; want one to compare", len(a.fired()))
+	}
+	for i := range a.steps {
+		x, y := a.steps[i], b.steps[i]
+		if x.Score != y.Score || x.Baseline != y.Baseline || x.State != y.State || x.Event != y.Event || x.Alert != y.Alert {
+			t.Fatalf("bucket %d: %+v then %+v; want the same", i, x, y)
+		}
+	}
+}
+
+func TestObserveDoesNotAllocate(t *testing.T) {
+	d := mustNew(t, DefaultConfig())
+	v := daily(day, 5, 60, 2)
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		_, _ = d.Observe(t0.Add(time.Duration(i)*time.Minute), v[i%len(v)])
+		i++
+	})
+	if allocs != 0 {
+		t.Errorf("Observe allocates %.1f times per bucket; want 0", allocs)
+	}
+}
+
+func TestConfigValidateNamesTheField(t *testing.T) {
+	f := func(mod func(*Config), want string) {
+		t.Helper()
+		c := DefaultConfig()
+		mod(&c)
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v; want an error containing %q", err, want)
+		}
+		if _, err := New(c); err == nil {
+			t.Errorf("New accepted a config with %s", want)
+		}
+	}
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	f(func(c *Config) { c.Bucket = 0 }, "alerting.bucket: must be positive, got 0s")
+	f(func(c *Config) { c.Seasonality = "month" }, `alerting.seasonality: must be week, day or none, got "month"`)
+	f(func(c *Config) { c.SlotWidth = 7 * time.Hour }, "alerting.slot_width: must divide 24h")
+	f(func(c *Config) { c.Location = nil }, "alerting.location")
+	f(func(c *Config) { c.SeasonHalfLife = time.Second }, "alerting.season_half_life")
+	f(func(c *Config) { c.LevelHalfLife = 0 }, "alerting.level_half_life")
+	f(func(c *Config) { c.Warmup = -time.Second }, "alerting.warmup")
+	f(func(c *Config) { c.MinVolume = -1 }, "alerting.min_volume: must not be negative, got -1")
+	f(func(c *Config) { c.MinRatio = 0.5 }, "alerting.min_ratio")
+	f(func(c *Config) { c.WarnZ = math.NaN() }, "alerting.warn_z")
+	f(func(c *Config) { c.TailQuantile = 1 }, "alerting.tail_quantile")
+	f(func(c *Config) { c.CritZ = 3 }, "alerting.crit_z: must be at least warn_z (4), got 3")
+	f(func(c *Config) { c.ImmediateZ = 2 }, "alerting.immediate_z")
+	f(func(c *Config) { c.Window = 65 }, "alerting.window: must be between 1 and 64 buckets, got 65")
+	f(func(c *Config) { c.Persist = 6 }, "alerting.persist: must be between 1 and window (5), got 6")
+	f(func(c *Config) { c.ResolveZ = 5 }, "alerting.resolve_z")
+	f(func(c *Config) { c.ResolveAfter = 0 }, "alerting.resolve_after")
+	f(func(c *Config) { c.Cooldown = -time.Minute }, "alerting.cooldown")
+	f(func(c *Config) { c.ClipZ = 0.5 }, "alerting.clip_z")
+	f(func(c *Config) { c.ShareZ = 0 }, "alerting.share_z")
+	f(func(c *Config) { c.MinShareTotal = 0 }, "alerting.min_share_total")
+}
+
+func TestSeasonalSlotsFollowTheLocation(t *testing.T) {
+	c := DefaultConfig()
+	c.Location = time.FixedZone("UTC+2", 2*3600)
+	d := mustNew(t, c)
+	week, dayS := d.slots(time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC)) // Monday 01:30 at UTC+2
+	if week != 1 || dayS != 1 {
+		t.Errorf("Sunday 23:30 UTC seen from UTC+2: got week slot %d, day slot %d; want 1 and 1", week, dayS)
+	}
+}
+
+func BenchmarkDetectorObserve(b *testing.B) {
+	d, err := New(DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := daily(7*day, 5, 60, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := d.Observe(t0.Add(time.Duration(i)*time.Minute), v[i%len(v)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "buckets/s")
+}
