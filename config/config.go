@@ -25,6 +25,7 @@ type Config struct {
 	Kafka      Kafka      `yaml:"kafka"`
 	ClickHouse ClickHouse `yaml:"clickhouse"`
 	Pipeline   Pipeline   `yaml:"pipeline"`
+	Brands     Brands     `yaml:"brands"`
 	HTTP       HTTP       `yaml:"http"`
 	Log        Log        `yaml:"log"`
 }
@@ -61,6 +62,13 @@ type Pipeline struct {
 	QueueDepth      int           `yaml:"queue_depth"`       // batches queued in front of each stage and sink; default 4
 	MaxPayloadBytes int           `yaml:"max_payload_bytes"` // larger raw payloads go to the dead-letter topic; default 262144
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`  // longest graceful drain before aborting; default 30s
+}
+
+// Brands describes the brands' own presence on the networks.
+type Brands struct {
+	// Accounts are the brands' own handles per network (x, mastodon as user@instance, reddit, …); their
+	// posts count as the brand answering customers. Default none. Not settable from the environment.
+	Accounts map[string][]string `yaml:"accounts"`
 }
 
 // HTTP configures the metrics and health endpoints.
@@ -221,6 +229,13 @@ func (c *Config) Validate() error {
 	checkRange(bad, "pipeline.max_payload_bytes", c.Pipeline.MaxPayloadBytes, 1024, 64<<20)
 	checkPositive(bad, "pipeline.shutdown_timeout", c.Pipeline.ShutdownTimeout)
 
+	for network, handles := range c.Brands.Accounts {
+		for i, h := range handles {
+			if strings.TrimSpace(strings.TrimPrefix(h, "@")) == "" {
+				bad(fmt.Sprintf("brands.accounts.%s[%d]", network, i), "empty handle")
+			}
+		}
+	}
 	if c.HTTP.Listen != "off" && !validHostPort(c.HTTP.Listen) {
 		bad("http.listen", "%q is not host:port or \"off\"", c.HTTP.Listen)
 	}

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/rapport-dev/rapport/config"
+	"github.com/rapport-dev/rapport/sim"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
@@ -47,6 +48,7 @@ func demoCmd(ctx context.Context, args []string) error {
 	cfg.ClickHouse.Addr = []string{*chAddr}
 	cfg.ClickHouse.Database = *database
 	cfg.HTTP.Listen = *httpAddr
+	cfg.Brands.Accounts = simBrandAccounts()
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -231,4 +233,19 @@ func resetDatabase(ctx context.Context, cfg clickhouse.ConnConfig) error {
 		return fmt.Errorf("dropping demo database: %w", err)
 	}
 	return nil
+}
+
+// simBrandAccounts returns the simulated brands' own accounts, as a user would configure theirs.
+func simBrandAccounts() map[string][]string {
+	acc := map[string][]string{}
+	for _, b := range sim.Brands() {
+		acc["x"] = append(acc["x"], b.XMain, b.XSupport)
+		if b.Mastodon != "" {
+			acc["mastodon"] = append(acc["mastodon"], b.Mastodon)
+		}
+		if b.Reddit != "" {
+			acc["reddit"] = append(acc["reddit"], b.Reddit)
+		}
+	}
+	return acc
 }

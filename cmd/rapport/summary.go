@@ -44,6 +44,30 @@ func printSummary(ctx context.Context, w io.Writer, conn driver.Conn, wantUnique
 	fmt.Fprintf(w, "mean engagement per post           %.1f (likes + reposts + replies + quotes)\n", avgEng)
 	fmt.Fprintf(w, "event time covered                 %s → %s\n", minT.UTC().Format("2006-01-02 15:04"), maxT.UTC().Format("2006-01-02 15:04"))
 
+	// Two-way engagement: customer posts the brands' own accounts answered, and how fast.
+	var (
+		answered, brandPosts uint64
+		medianRT, p90RT      float64
+	)
+	if err := conn.QueryRow(ctx, `SELECT countIf(author_brand = 1) FROM posts FINAL WHERE deleted = 0`).Scan(&brandPosts); err != nil {
+		return fmt.Errorf("reading brand posts: %w", err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT count(), toFloat64(quantileExact(0.5)(answered_at - created_at)), toFloat64(quantileExact(0.9)(answered_at - created_at))
+		FROM (
+			SELECT network, reply_to_id AS post_id, min(created_at) AS answered_at
+			FROM posts FINAL WHERE deleted = 0 AND author_brand = 1 AND reply_to_id != ''
+			GROUP BY network, reply_to_id
+		) ANY INNER JOIN (
+			SELECT network, post_id, created_at FROM posts FINAL WHERE deleted = 0 AND author_brand = 0
+		) USING (network, post_id)`).Scan(&answered, &medianRT, &p90RT); err != nil {
+		return fmt.Errorf("reading response times: %w", err)
+	}
+	fmt.Fprintf(w, "posts by brand accounts             %s; customer posts they answered %s\n", thousands(int64(brandPosts)), thousands(int64(answered)))
+	if answered > 0 {
+		fmt.Fprintf(w, "first response time                median %s, p90 %s (event time)\n",
+			time.Duration(medianRT*float64(time.Second)).Round(time.Second), time.Duration(p90RT*float64(time.Second)).Round(time.Second))
+	}
+
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nnetwork\tposts\tauthors\tmean engagement\ttop language")
 	rows, err := conn.Query(ctx, `SELECT network, count(), uniqExact(author_id), avg(likes + reposts + replies + quotes),

@@ -15,17 +15,19 @@ import (
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/pipeline"
 	"github.com/rapport-dev/rapport/processors"
+	"github.com/rapport-dev/rapport/processors/brandaccounts"
 	"github.com/rapport-dev/rapport/processors/erasure"
 	"github.com/rapport-dev/rapport/processors/features"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
 // stages lists the processor stages in pipeline order. This is the one place stages are registered.
-func stages(conn driver.Conn, reg prometheus.Registerer) []processors.Stage {
+func stages(c *config.Config, conn driver.Conn, reg prometheus.Registerer) []processors.Stage {
 	return []processors.Stage{
 		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
 			return clickhouse.ErasedAuthors(ctx, conn)
 		}, erasureRefresh, reg),
+		brandaccounts.New(c.Brands.Accounts),
 		features.Stage{},
 	}
 }
@@ -80,7 +82,7 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		_ = conn.Close()
 		return nil, nil, err
 	}
-	runner := processors.NewRunner(stages(conn, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
+	runner := processors.NewRunner(stages(c, conn, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
 	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
 		BatchRows:     c.ClickHouse.BatchRows,
 		FlushInterval: c.ClickHouse.FlushInterval,
