@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	stdjson "encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -614,19 +615,30 @@ func benchmarkDecode(b *testing.B, n Normalizer, network string) {
 	if len(payloads) == 0 {
 		b.Fatalf("no payloads under testdata/%s", network)
 	}
-	// One operation decodes every sample payload of the network once.
-	b.SetBytes(int64(total))
-	b.ReportAllocs()
-	var d Decoder
-	var p post.Post
-	for b.Loop() {
-		for _, raw := range payloads {
-			if err := d.Decode(n, raw, &p); err != nil {
-				b.Fatal(err)
+	// One operation decodes every sample payload of the network once, with the project's JSON decoder and
+	// with encoding/json as the baseline, in the same run.
+	for _, dec := range []struct {
+		name      string
+		unmarshal func([]byte, any) error
+	}{{"go-json-experiment", jsonUnmarshal}, {"encoding-json", stdjson.Unmarshal}} {
+		b.Run(dec.name, func(b *testing.B) {
+			saved := jsonUnmarshal
+			jsonUnmarshal = dec.unmarshal
+			defer func() { jsonUnmarshal = saved }()
+			b.SetBytes(int64(total))
+			b.ReportAllocs()
+			var d Decoder
+			var p post.Post
+			for b.Loop() {
+				for _, raw := range payloads {
+					if err := d.Decode(n, raw, &p); err != nil {
+						b.Fatal(err)
+					}
+				}
 			}
-		}
+			b.ReportMetric(float64(b.N*len(payloads))/b.Elapsed().Seconds(), "posts/s")
+		})
 	}
-	b.ReportMetric(float64(b.N*len(payloads))/b.Elapsed().Seconds(), "posts/s")
 }
 
 func BenchmarkDecodeX(b *testing.B) { benchmarkDecode(b, XNormalizer{}, "x") }
