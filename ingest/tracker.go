@@ -95,7 +95,9 @@ func (t *Tracker) Done(tp TopicPartition, offset int64) {
 		j++
 	}
 	if j > 0 {
-		ps.pending = append(ps.pending[:0], ps.pending[j:]...)
+		// Reslicing drops the done prefix without copying; append moves the live tail to a new array when
+		// the old one is used up, so the cost stays constant per offset.
+		ps.pending = ps.pending[j:]
 	}
 }
 

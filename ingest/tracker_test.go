@@ -440,3 +440,33 @@ func TestTrackerConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTracker tracks batches of 1000 offsets and completes them out of order, with 50 batches in
+// flight, as the pipeline does.
+func BenchmarkTracker(b *testing.B) {
+	tr := NewTracker()
+	tr.Assign(tpA)
+	const batch, inFlight = 1000, 50
+	var next int64
+	var open [][]int64
+	b.ReportAllocs()
+	for b.Loop() {
+		offs := make([]int64, batch)
+		for i := range offs {
+			offs[i] = next
+			tr.Track(tpA, next, 1)
+			next++
+		}
+		open = append(open, offs)
+		if len(open) > inFlight {
+			// Finish the second-oldest batch first, then the oldest: completions arrive out of order.
+			for _, k := range []int{1, 0} {
+				for _, o := range open[k] {
+					tr.Done(tpA, o)
+				}
+			}
+			open = open[2:]
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "offsets/s")
+}
