@@ -25,7 +25,9 @@ import (
 // demoCmd runs the whole system on this machine: an in-process Kafka (kfake) fed by the simulator, the full
 // pipeline, and a ClickHouse that it starts with scripts/clickhouse.sh when none answers. It shows live
 // progress and ends with a KPI summary read back from ClickHouse.
-func demoCmd(ctx context.Context, args []string) error {
+func demoCmd(ctx context.Context, args []string) error { return runDemo(ctx, args, os.Stdout) }
+
+func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	chAddr := fs.String("clickhouse", envOr("RAPPORT_CLICKHOUSE_ADDR", "127.0.0.1:9000"), "ClickHouse native address")
 	database := fs.String("database", "rapport_demo", "ClickHouse database; dropped and recreated at start")
@@ -40,7 +42,6 @@ func demoCmd(ctx context.Context, args []string) error {
 	if sf.count <= 0 {
 		return errors.New("-count: the demo needs a finite number of records")
 	}
-	out := os.Stdout
 	fmt.Fprintf(out, "Rapport demo: %d simulated records (seed %d) → embedded Kafka → pipeline → ClickHouse %s/%s\n",
 		sf.count, sf.seed, *chAddr, *database)
 

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/rapport-dev/rapport/internal/testenv"
+)
+
+// TestDemo runs the demo end to end on a small stream and checks that its summary reports every generated
+// post stored exactly once.
+func TestDemo(t *testing.T) {
+	conn, cfg := testenv.ClickHouse(t) // skips, or fails under CI, without ClickHouse
+	db := testenv.Name(t)
+	defer func() { _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db) }()
+	var out bytes.Buffer
+	err := runDemo(context.Background(), []string{
+		"-count", "20000", "-clickhouse", cfg.Addr[0], "-database", db, "-http", "off",
+		"-log", filepath.Join(t.TempDir(), "demo.log"),
+	}, &out)
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"processed 20000 records", "none lost, none doubled", "top hashtags", "first response time"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, text)
+		}
+	}
+	if !regexp.MustCompile(`produced [\d,]+ +read [\d,]+ +rows in ClickHouse`).MatchString(text) {
+		t.Errorf("demo output has no progress line:\n%s", text)
+	}
+}
+
+func TestSimulateWritesTheStream(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	if err := simulateCmd(context.Background(), []string{"-brokers", brokers, "-count", "3000", "-seed", "4", "-partitions", "2"}); err != nil {
+		t.Fatalf("simulate: %v", err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(context.Background(), simTopics...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	perTopic := map[string]int64{}
+	ends.Each(func(o kadm.ListedOffset) { total += o.Offset; perTopic[o.Topic] += o.Offset })
+	if total != 3000 {
+		t.Errorf("topics hold %d records (%v); want 3000", total, perTopic)
+	}
+	for _, topic := range simTopics {
+		if perTopic[topic] == 0 {
+			t.Errorf("topic %s is empty; want the simulator to write every network", topic)
+		}
+	}
+}
