@@ -267,11 +267,23 @@ func (c *Consumer) Run(ctx context.Context, out chan<- *processors.Batch) error 
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			return nil
 		}
+		failed := false
 		fetches.EachError(func(topic string, partition int32, err error) {
 			if !errors.Is(err, context.Canceled) {
+				failed = true
 				c.log.Warn("fetch error", zap.String("topic", topic), zap.Int32("partition", partition), zap.Error(err))
 			}
 		})
+		if failed && fetches.NumRecords() == 0 {
+			// A persistent error (authorization, a deleted topic) returns at once on every poll: pace the
+			// retries instead of spinning.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(500 * time.Millisecond):
+			}
+			continue
+		}
 		var parts []kgo.FetchTopicPartition
 		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
 			if len(p.Records) == 0 {
