@@ -35,6 +35,8 @@ func commands() []command {
 		{"erase", "remove one author's personal data on request", eraseCmd},
 		{"dlq", "list dead letters, or replay them to their source topics after a fix", dlqCmd},
 		{"alerts", "negative-sentiment spike detection: backtest a CSV series, score on NAB", alertsCmd},
+		{"analyze", "score the sentiment of text lines from stdin, one JSON line out per line in", analyzeCmd},
+		{"eval", "evaluate the sentiment analyzer on a labelled corpus", evalCmd},
 	}
 }
 
