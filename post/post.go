@@ -121,7 +121,19 @@ type Post struct {
 	Cashtags []string // upper-case tickers, without '$'
 	URLs     []string
 
+	// Sentiment of the whole post, filled by the sentiment stage for languages it supports; nil when the
+	// post is not scored (its language is unsupported or unknown), which is never the same as neutral.
+	Sentiment *Sentiment
+
 	Source Source
+}
+
+// Sentiment is a post's scored sentiment.
+type Sentiment struct {
+	Score   float64  // compound score in [-1, 1]
+	Label   int8     // -1 negative, 0 neutral, 1 positive
+	Model   string   // model version that produced it
+	Drivers []string // the words and emoji that drove the score, strongest first
 }
 
 // UID returns the post's deterministic identity: a 64-bit hash of network and network post id. The same

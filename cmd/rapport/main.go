@@ -37,6 +37,7 @@ func commands() []command {
 		{"alerts", "negative-sentiment spike detection: backtest a CSV series, score on NAB", alertsCmd},
 		{"analyze", "score the sentiment of text lines from stdin, one JSON line out per line in", analyzeCmd},
 		{"eval", "evaluate the sentiment analyzer on a labelled corpus", evalCmd},
+		{"match", "link or deduplicate customer records from CSV (probabilistic, explainable)", matchCmd},
 	}
 }
 

@@ -69,9 +69,10 @@ func printSummary(ctx context.Context, w io.Writer, conn driver.Conn, wantUnique
 	}
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nnetwork\tposts\tauthors\tmean engagement\ttop language")
+	fmt.Fprintln(tw, "\nnetwork\tposts\tauthors\tmean engagement\ttop language\tscored\tnet sentiment")
 	rows, err := conn.Query(ctx, `SELECT network, count(), uniqExact(author_id), avg(likes + reposts + replies + quotes),
-		topK(1)(lang) FROM posts FINAL WHERE deleted = 0 GROUP BY network ORDER BY count() DESC`)
+		topK(1)(lang), sum(sentiment_scored), sumIf(sentiment_label, sentiment_scored = 1)
+		FROM posts FINAL WHERE deleted = 0 GROUP BY network ORDER BY count() DESC`)
 	if err != nil {
 		return fmt.Errorf("reading per-network summary: %w", err)
 	}
@@ -82,17 +83,25 @@ func printSummary(ctx context.Context, w io.Writer, conn driver.Conn, wantUnique
 			eng       float64
 			topLangs  []string
 			firstLang = "-"
+			scored    uint64
+			net       int64
 		)
-		if err := rows.Scan(&network, &n, &a, &eng, &topLangs); err != nil {
+		if err := rows.Scan(&network, &n, &a, &eng, &topLangs, &scored, &net); err != nil {
 			return fmt.Errorf("reading per-network summary: %w", err)
 		}
 		if len(topLangs) > 0 && topLangs[0] != "" {
 			firstLang = topLangs[0]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\n", network, thousands(int64(n)), thousands(int64(a)), eng, firstLang)
+		netSentiment := "-"
+		if scored > 0 {
+			netSentiment = fmt.Sprintf("%+.1f", 100*float64(net)/float64(scored))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\t%.0f%%\t%s\n", network, thousands(int64(n)), thousands(int64(a)), eng, firstLang,
+			pct(scored, n), netSentiment)
 	}
 	rows.Close()
 	_ = tw.Flush()
+	fmt.Fprintln(w, "net sentiment = 100 × (positive − negative) / scored posts; posts in languages the model does not support are not scored")
 
 	for _, q := range []struct{ title, column string }{{"top hashtags", "hashtags"}, {"most mentioned accounts", "mentions"}} {
 		rows, err := conn.Query(ctx, `SELECT item, count() AS c FROM posts FINAL ARRAY JOIN `+q.column+` AS item WHERE deleted = 0

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -18,17 +19,21 @@ import (
 	"github.com/rapport-dev/rapport/processors/brandaccounts"
 	"github.com/rapport-dev/rapport/processors/erasure"
 	"github.com/rapport-dev/rapport/processors/features"
+	"github.com/rapport-dev/rapport/processors/langdetect"
+	"github.com/rapport-dev/rapport/processors/sentiment"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
 // stages lists the processor stages in pipeline order. This is the one place stages are registered.
-func stages(c *config.Config, conn driver.Conn, reg prometheus.Registerer) []processors.Stage {
+func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, reg prometheus.Registerer) []processors.Stage {
 	return []processors.Stage{
 		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
 			return clickhouse.ErasedAuthors(ctx, conn)
 		}, erasureRefresh, reg),
 		brandaccounts.New(c.Brands.Accounts),
 		features.Stage{},
+		langdetect.New(nil, 0, reg),
+		sentiment.NewStage(analyzer, "", reg),
 	}
 }
 
@@ -82,7 +87,12 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		_ = conn.Close()
 		return nil, nil, err
 	}
-	runner := processors.NewRunner(stages(c, conn, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
+	analyzer, err := sentiment.New()
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, fmt.Errorf("loading the sentiment model: %w", err)
+	}
+	runner := processors.NewRunner(stages(c, conn, analyzer, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
 	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
 		BatchRows:     c.ClickHouse.BatchRows,
 		FlushInterval: c.ClickHouse.FlushInterval,

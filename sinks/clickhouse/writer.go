@@ -209,7 +209,8 @@ const insertColumns = `uid, network, post_id, schema_version, kind, deleted, aut
  author_bio, author_location, author_url, author_followers, author_following, author_verified, author_bot,
  author_brand, author_created_at, title, text, lang, created_at, edited_at, ingested_at, reply_to_id,
  reply_to_author_id, quote_of_id, repost_of_id, conversation_id, likes, reposts, replies, quotes, views, url,
- rating, hashtags, mentions, cashtags, urls, src_topic, src_partition, src_offset, version`
+ rating, hashtags, mentions, cashtags, urls, sentiment_scored, sentiment, sentiment_label, sentiment_model,
+ sentiment_drivers, src_topic, src_partition, src_offset, version`
 
 // TombstoneVersion is the version of a deletion tombstone: above every content version, so the tombstone
 // wins over the post in every order of arrival and every replay.
@@ -244,6 +245,11 @@ func appendPost(b driver.Batch, p *post.Post) error {
 	if p.Action == post.ActionDelete {
 		deleted, version = 1, TombstoneVersion
 	}
+	var s post.Sentiment
+	scored := uint8(0)
+	if p.Sentiment != nil {
+		s, scored = *p.Sentiment, 1
+	}
 	return b.Append(
 		p.UID(), string(p.Network), p.ID, uint16(p.SchemaVersion), p.Kind(), deleted,
 		a.ID, a.Handle, a.DisplayName, a.Bio, a.Location, a.ProfileURL, a.Followers, a.Following,
@@ -252,6 +258,7 @@ func appendPost(b driver.Batch, p *post.Post) error {
 		p.Refs.ReplyToID, p.Refs.ReplyToAuthorID, p.Refs.QuoteOfID, p.Refs.RepostOfID, p.Refs.ConversationID,
 		p.Engagement.Likes, p.Engagement.Reposts, p.Engagement.Replies, p.Engagement.Quotes, p.Engagement.Views,
 		p.URL, p.Rating, nonNil(p.Hashtags), nonNil(p.Mentions), nonNil(p.Cashtags), nonNil(p.URLs),
+		scored, float32(s.Score), s.Label, s.Model, nonNil(s.Drivers),
 		p.Source.Topic, p.Source.Partition, p.Source.Offset, version,
 	)
 }
