@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
-	stdjson "encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -620,7 +619,7 @@ func benchmarkDecode(b *testing.B, n Normalizer, network string) {
 	for _, dec := range []struct {
 		name      string
 		unmarshal func([]byte, any) error
-	}{{"go-json-experiment", jsonUnmarshal}, {"encoding-json", stdjson.Unmarshal}} {
+	}{{"go-json-experiment", jsonUnmarshal}, {"encoding-json", json.Unmarshal}} {
 		b.Run(dec.name, func(b *testing.B) {
 			saved := jsonUnmarshal
 			jsonUnmarshal = dec.unmarshal
