@@ -15,10 +15,11 @@ require (
 	github.com/twmb/franz-go/plugin/kzap v1.1.2
 	go.uber.org/zap v1.28.0
 	golang.org/x/net v0.62.0
+	golang.org/x/text v0.43.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require github.com/abadojack/whatlanggo v1.0.1 // indirect
+require github.com/abadojack/whatlanggo v1.0.1
 
 require (
 	github.com/ClickHouse/ch-go v0.74.0 // indirect

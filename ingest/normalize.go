@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/rapport-dev/rapport/post"
 )
@@ -75,6 +76,13 @@ func (d *Decoder) Decode(n Normalizer, raw []byte, p *post.Post) error {
 	}
 	if p.CreatedAt.IsZero() && p.Action != post.ActionDelete {
 		return reject(ReasonMissingField, "created time")
+	}
+	// One Unicode form for all networks (NFC), so that the same text compares and counts alike whatever
+	// composed or decomposed form a client sent.
+	for _, s := range []*string{&p.Text, &p.Title, &p.Author.DisplayName, &p.Author.Bio, &p.Author.Location} {
+		if !norm.NFC.IsNormalString(*s) {
+			*s = norm.NFC.String(*s)
+		}
 	}
 	return nil
 }

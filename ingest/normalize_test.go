@@ -645,3 +645,15 @@ func BenchmarkDecodeX(b *testing.B) { benchmarkDecode(b, XNormalizer{}, "x") }
 func BenchmarkDecodeMastodon(b *testing.B) { benchmarkDecode(b, MastodonNormalizer{}, "mastodon") }
 
 func BenchmarkDecodeReddit(b *testing.B) { benchmarkDecode(b, RedditNormalizer{}, "reddit") }
+
+func TestDecoderNormalizesUnicodeToNFC(t *testing.T) {
+	// "café" with a combining acute accent (e + U+0301) must come out precomposed (U+00E9).
+	raw := []byte(`{"kind":"t1","data":{"id":"n1","author":"a","author_fullname":"t2_a","body":"cafe\u0301 ok","created_utc":1715594400}}`)
+	var p post.Post
+	if err := (&Decoder{}).Decode(RedditNormalizer{}, raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Text != "caf\u00e9 ok" {
+		t.Errorf("text: got %+q; want %+q", p.Text, "caf\u00e9 ok")
+	}
+}
