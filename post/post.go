@@ -119,6 +119,7 @@ type Post struct {
 	Hashtags []string // lower-case, without '#'
 	Mentions []string // lower-case handles, without '@'
 	Cashtags []string // upper-case tickers, without '$'
+	Emoji    []string // emoji as written (with modifiers and joiners), in order of first appearance, each once
 	URLs     []string
 
 	// Sentiment of the whole post, filled by the sentiment stage for languages it supports; nil when the

@@ -21,7 +21,7 @@ func (Stage) Name() string { return "features" }
 func (Stage) Process(ctx context.Context, posts []*post.Post) ([]*post.Post, error) {
 	for _, p := range posts {
 		f := Extract(p.Text)
-		p.Hashtags, p.Mentions, p.Cashtags, p.URLs = f.Hashtags, f.Mentions, f.Cashtags, f.URLs
+		p.Hashtags, p.Mentions, p.Cashtags, p.Emoji, p.URLs = f.Hashtags, f.Mentions, f.Cashtags, f.Emoji, f.URLs
 	}
 	return posts, nil
 }
@@ -31,6 +31,7 @@ type Features struct {
 	Hashtags []string // lower-case, without '#'
 	Mentions []string // lower-case, without '@'
 	Cashtags []string // upper-case tickers, without '$'
+	Emoji    []string // emoji sequences as written (skin tones, joiners, flags kept whole)
 	URLs     []string // as written
 }
 
@@ -76,6 +77,14 @@ func Extract(text string) (f Features) {
 				end++
 			}
 			i = end
+		case c >= 0xE2 && c != 0xE3: // lead byte of U+2000 and up, where pictographs live
+			if e, end := scanEmoji(text, i); e != "" {
+				f.Emoji = appendUnique(f.Emoji, e)
+				i = end
+			} else {
+				_, size := utf8.DecodeRuneInString(text[i:])
+				i += size
+			}
 		case c == '$' && boundaryBefore(text, i):
 			if tag, end := scanCashtag(text, i+1); tag != "" {
 				f.Cashtags = appendUnique(f.Cashtags, strings.ToUpper(tag))
@@ -176,4 +185,50 @@ func appendUnique(list []string, v string) []string {
 		}
 	}
 	return append(list, v)
+}
+
+// isPictograph reports whether r starts an emoji: the emoji and pictograph blocks of Unicode (symbols,
+// dingbats, transport, faces, flags' regional indicators, …).
+func isPictograph(r rune) bool {
+	switch {
+	case r >= 0x1F000 && r <= 0x1FAFF, r >= 0x2600 && r <= 0x27BF, r >= 0x2300 && r <= 0x23FF,
+		r >= 0x2B00 && r <= 0x2BFF:
+		return true
+	}
+	return false
+}
+
+func isRegionalIndicator(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }
+
+// scanEmoji reads one emoji sequence at i: a pictograph with its variation selector and skin-tone modifier,
+// joined by zero-width joiners to further pictographs, or a pair of regional indicators (a flag). It returns
+// "" when no emoji starts at i.
+func scanEmoji(s string, i int) (string, int) {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if !isPictograph(r) {
+		return "", i
+	}
+	end := i + size
+	if isRegionalIndicator(r) {
+		if r2, size2 := utf8.DecodeRuneInString(s[end:]); isRegionalIndicator(r2) {
+			end += size2
+		}
+		return s[i:end], end
+	}
+	for end < len(s) {
+		r, size := utf8.DecodeRuneInString(s[end:])
+		switch {
+		case r == 0xFE0F || r == 0x20E3 || (r >= 0x1F3FB && r <= 0x1F3FF): // variation selector, keycap, skin tone
+			end += size
+		case r == 0x200D: // zero-width joiner: the next pictograph belongs to this emoji
+			next, nsize := utf8.DecodeRuneInString(s[end+size:])
+			if !isPictograph(next) {
+				return s[i:end], end
+			}
+			end += size + nsize
+		default:
+			return s[i:end], end
+		}
+	}
+	return s[i:end], end
 }

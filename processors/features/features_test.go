@@ -50,6 +50,19 @@ func TestExtractCashtags(t *testing.T) {
 	f("price$ABC is glued")
 }
 
+func TestExtractEmoji(t *testing.T) {
+	f := func(text string, want ...string) {
+		t.Helper()
+		if got := Extract(text).Emoji; !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("Extract(%q) emoji: got %q; want %q", text, got, want)
+		}
+	}
+	f("love it 😍😍 and 🔥", "😍", "🔥")
+	f("thumbs 👍🏽 family 👨‍👩‍👧 flag 🇧🇷 heart ❤️", "👍🏽", "👨\u200d👩\u200d👧", "🇧🇷", "❤️")
+	f("no emoji — just “quotes” and … 中文")
+	f("☕️ time", "☕️")
+}
+
 func TestStageProcessKeepsEveryPost(t *testing.T) {
 	posts := []*post.Post{{Text: "#x"}, {Text: "no features"}}
 	got, err := Stage{}.Process(context.Background(), posts)

@@ -209,7 +209,7 @@ const insertColumns = `uid, network, post_id, schema_version, kind, deleted, aut
  author_bio, author_location, author_url, author_followers, author_following, author_verified, author_bot,
  author_brand, author_created_at, title, text, lang, created_at, edited_at, ingested_at, reply_to_id,
  reply_to_author_id, quote_of_id, repost_of_id, conversation_id, likes, reposts, replies, quotes, views, url,
- rating, hashtags, mentions, cashtags, urls, sentiment_scored, sentiment, sentiment_label, sentiment_model,
+ rating, hashtags, mentions, cashtags, emoji, urls, sentiment_scored, sentiment, sentiment_label, sentiment_model,
  sentiment_drivers, src_topic, src_partition, src_offset, version`
 
 // TombstoneVersion is the version of a deletion tombstone: above every content version, so the tombstone
@@ -257,7 +257,7 @@ func appendPost(b driver.Batch, p *post.Post) error {
 		p.Title, p.Text, p.Lang, clampTime(p.CreatedAt), clampTime(p.EditedAt), clampTime(p.IngestedAt),
 		p.Refs.ReplyToID, p.Refs.ReplyToAuthorID, p.Refs.QuoteOfID, p.Refs.RepostOfID, p.Refs.ConversationID,
 		p.Engagement.Likes, p.Engagement.Reposts, p.Engagement.Replies, p.Engagement.Quotes, p.Engagement.Views,
-		p.URL, p.Rating, nonNil(p.Hashtags), nonNil(p.Mentions), nonNil(p.Cashtags), nonNil(p.URLs),
+		p.URL, p.Rating, nonNil(p.Hashtags), nonNil(p.Mentions), nonNil(p.Cashtags), nonNil(p.Emoji), nonNil(p.URLs),
 		scored, float32(s.Score), s.Label, s.Model, nonNil(s.Drivers),
 		p.Source.Topic, p.Source.Partition, p.Source.Offset, version,
 	)

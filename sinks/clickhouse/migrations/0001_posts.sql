@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS posts (
     hashtags           Array(String),
     mentions           Array(String),
     cashtags           Array(String),
+    emoji              Array(String),
     urls               Array(String),
     sentiment_scored   UInt8,
     sentiment          Float32,
