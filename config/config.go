@@ -36,7 +36,8 @@ type Kafka struct {
 	Group          string            `yaml:"group"`            // consumer group id; default "rapport"
 	TopicPattern   string            `yaml:"topic_pattern"`    // regular expression of raw topics; default ^social\.raw\..+$
 	DLQTopic       string            `yaml:"dlq_topic"`        // dead-letter topic; default "social.dlq"
-	Networks       map[string]string `yaml:"networks"`         // topic → network, overriding the topic suffix; default none
+	Networks       map[string]string `yaml:"networks"`         // topic → network, overriding the topic suffix; "auto" = by header or payload shape; default none
+	NetworkHeader  string            `yaml:"network_header"`   // record header naming the record\'s network; default rapport-network
 	MaxPollRecords int               `yaml:"max_poll_records"` // records per poll; default 5000
 	CommitInterval time.Duration     `yaml:"commit_interval"`  // how often durable offsets are committed; default 1s
 	SessionTimeout time.Duration     `yaml:"session_timeout"`  // how soon a dead member's partitions move to others; default 45s
@@ -135,6 +136,7 @@ func (c *Config) SetDefaults() {
 	setString(&k.Group, "rapport")
 	setString(&k.TopicPattern, `^social\.raw\..+$`)
 	setString(&k.DLQTopic, "social.dlq")
+	setString(&k.NetworkHeader, "rapport-network")
 	setInt(&k.MaxPollRecords, 5000)
 	setDuration(&k.CommitInterval, time.Second)
 	setDuration(&k.SessionTimeout, 45*time.Second)

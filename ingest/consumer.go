@@ -50,7 +50,8 @@ type Config struct {
 	Group          string            // consumer group; required
 	TopicPattern   string            // regular expression of raw topics; default ^social\.raw\..+$
 	DLQTopic       string            // dead-letter topic; default social.dlq
-	Networks       map[string]string // topic → network, overriding the network named by the topic suffix
+	Networks       map[string]string // topic → network ("auto": by header or payload shape), overriding the topic suffix
+	NetworkHeader  string            // record header naming the record's network, overriding the topic; default rapport-network
 	BatchSize      int               // max posts per batch handed to the stages; default 1000
 	Decoders       int               // partitions decoded in parallel; default GOMAXPROCS
 	MaxPollRecords int               // max records per poll; default 5000
@@ -62,6 +63,9 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
+	if c.NetworkHeader == "" {
+		c.NetworkHeader = HeaderNetwork
+	}
 	if c.TopicPattern == "" {
 		c.TopicPattern = `^social\.raw\..+$`
 	}
@@ -340,7 +344,7 @@ func (c *Consumer) setLag(tp TopicPartition, lag int64) {
 // posts, sending rejects to the dead-letter topic.
 func (c *Consumer) decodePartition(ctx context.Context, topic string, partition int32, recs []*kgo.Record) []*processors.Batch {
 	tp := TopicPartition{topic, partition}
-	norm, network := c.normalizerFor(topic)
+	topicNetwork := c.topicNetwork(topic)
 	var (
 		batches []*processors.Batch
 		posts   []*post.Post
@@ -367,10 +371,15 @@ func (c *Consumer) decodePartition(ctx context.Context, topic string, partition 
 		}
 		c.stats.records.Add(1)
 		p := &post.Post{Source: post.Source{Topic: topic, Partition: partition, Offset: r.Offset}}
+		network := c.recordNetwork(topicNetwork, r)
+		norm := c.normalizers[post.Network(network)]
 		var err error
-		if norm == nil {
+		switch {
+		case network == "" || network == AutoNetwork:
+			err = reject(ReasonUnknownNetwork, "topic %s: the payload's shape matches no known network", topic)
+		case norm == nil:
 			err = reject(ReasonUnknownNetwork, "no normalizer for network %q of topic %s", network, topic)
-		} else {
+		default:
 			err = c.decoder.Decode(norm, r.Value, p)
 		}
 		if errors.Is(err, ErrIgnore) {
@@ -396,15 +405,36 @@ func (c *Consumer) decodePartition(ctx context.Context, topic string, partition 
 	return batches
 }
 
-func (c *Consumer) normalizerFor(topic string) (Normalizer, string) {
-	network, ok := c.cfg.Networks[topic]
-	if !ok {
-		// The network is what follows "social.raw."; a namespace before it (tenant.social.raw.x) is allowed.
-		if i := strings.LastIndex(topic, RawTopicPrefix); i >= 0 {
-			network = topic[i+len(RawTopicPrefix):]
+// AutoNetwork, as a topic's network, means the topic mixes networks: each record's network comes from its
+// header, or else from the shape of its payload (DetectNetwork).
+const AutoNetwork = "auto"
+
+// topicNetwork returns the network configured for topic, or else the one its name says: what follows
+// "social.raw." (a namespace before it, as in tenant.social.raw.x, is allowed).
+func (c *Consumer) topicNetwork(topic string) string {
+	if network, ok := c.cfg.Networks[topic]; ok {
+		return network
+	}
+	if i := strings.LastIndex(topic, RawTopicPrefix); i >= 0 {
+		return topic[i+len(RawTopicPrefix):]
+	}
+	return ""
+}
+
+// recordNetwork returns the network of one record: its network header when it has one, else the topic's
+// network, else (for an "auto" topic) the payload's shape.
+func (c *Consumer) recordNetwork(topicNetwork string, r *kgo.Record) string {
+	if c.cfg.NetworkHeader != "" {
+		for _, h := range r.Headers {
+			if h.Key == c.cfg.NetworkHeader && len(h.Value) > 0 {
+				return string(h.Value)
+			}
 		}
 	}
-	return c.normalizers[post.Network(network)], network
+	if topicNetwork == AutoNetwork {
+		return string(DetectNetwork(r.Value))
+	}
+	return topicNetwork
 }
 
 // deadLetter writes the original record with the reason to the dead-letter topic and marks its offset done

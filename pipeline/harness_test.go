@@ -31,8 +31,13 @@ type env struct {
 
 func (e *env) dlqTopic() string { return e.namespace + ".social.dlq" }
 
+// topics returns the raw topic of every simulated network, then the dead-letter topic.
 func (e *env) topics() []string {
-	return []string{e.namespace + ".social.raw.x", e.namespace + ".social.raw.mastodon", e.namespace + ".social.raw.reddit", e.dlqTopic()}
+	var out []string
+	for _, n := range sim.Networks() {
+		out = append(out, e.namespace+"."+sim.TopicFor(n))
+	}
+	return append(out, e.dlqTopic())
 }
 
 func (e *env) createTopics(tb testing.TB, partitions int32) {
@@ -90,11 +95,18 @@ func (e *env) produce(tb testing.TB, gen *sim.Generator, n int) {
 // newPipeline builds a pipeline over the env, as cmd/rapport wires it.
 func (e *env) newPipeline(tb testing.TB, group string) *pipeline.Pipeline {
 	tb.Helper()
+	return e.newPipelineWithNetworks(tb, group, nil)
+}
+
+// newPipelineWithNetworks is newPipeline with a topic → network configuration.
+func (e *env) newPipelineWithNetworks(tb testing.TB, group string, networks map[string]string) *pipeline.Pipeline {
+	tb.Helper()
 	consumer, err := ingest.NewConsumer(ingest.Config{
 		Brokers:        e.brokers,
 		Group:          group,
 		TopicPattern:   "^" + regexp.QuoteMeta(e.namespace+".social.raw."),
 		DLQTopic:       e.dlqTopic(),
+		Networks:       networks,
 		CommitInterval: 200 * time.Millisecond,
 	}, ingest.Normalizers(), nil, nil)
 	if err != nil {

@@ -34,6 +34,12 @@ type draft struct {
 	automod  bool
 	deleted  bool
 	cw       string // Mastodon content warning
+
+	anon   bool   // Facebook, Instagram: the payload leaves the commenter out
+	rating int8   // review: stars
+	edit   *hpost // the post an edit replaces; nil for a new post
+	inc    int    // incident of the post, plus one; 0: none
+	incID  string
 }
 
 // pickKind decides what the next post of network ni is.
@@ -64,6 +70,14 @@ func (g *Generator) pickKind(ni int) postKind {
 			return kRepost
 		}
 		return kQuote
+	case post.NetworkYouTube, post.NetworkFacebook, post.NetworkInstagram:
+		// A top-level comment on an object, or a reply to one.
+		if h.roots.n == 0 || u < 0.7 {
+			return kOriginal
+		}
+		return kReply
+	case post.NetworkReview:
+		return kOriginal
 	default:
 		if h.roots.n == 0 || u < 0.2 {
 			return kOriginal
@@ -79,6 +93,12 @@ func (g *Generator) compose(ni int, now time.Time, keep bool) *draft {
 	d := &g.d
 	*d = draft{ni: ni, net: networks[ni], now: now, brand: -1, segs: d.segs[:0]}
 	d.vir = g.rng.lognormal(0, 1.2)
+	if g.curInc > 0 {
+		d.kind, d.inc, d.incID = kOriginal, g.curInc, g.incs[g.curInc-1].ID
+		g.curInc = 0
+		g.composeIncident(d)
+		return d
+	}
 	d.kind = g.pickKind(ni)
 	switch d.kind {
 	case kOriginal:
@@ -186,7 +206,7 @@ func (g *Generator) ctx(d *draft) *textCtx {
 			c.brandAcc = g.brandM[d.brand][0]
 		}
 	}
-	if d.net != post.NetworkReddit {
+	if d.ni != nReddit && d.ni != nReview && d.ni != nFacebook {
 		c.friendNet = d.ni + 1
 	}
 	return c
@@ -221,8 +241,14 @@ func (g *Generator) pickProduct(brand int) int {
 }
 
 func (g *Generator) composeOriginal(d *draft) {
+	if d.ni == nReview {
+		g.composeReview(d)
+		return
+	}
 	u := g.rng.float()
 	switch {
+	case d.ni >= nYouTube:
+		// Brands answer on these networks but do not comment on objects themselves.
 	case d.net == post.NetworkMastodon && u < 0.05:
 		d.author = g.bots[g.rng.intn(len(g.bots))]
 		d.lang = d.author.lang
@@ -278,6 +304,13 @@ func (g *Generator) composeOriginal(d *draft) {
 		}
 	case post.NetworkReddit:
 		g.composeSubmission(d, c)
+	case post.NetworkInstagram:
+		if d.brand >= 0 && g.rng.chance(0.3) {
+			g.trailingTags(d, " ")
+		}
+	}
+	if d.ni == nFacebook || d.ni == nInstagram {
+		d.anon = g.rng.chance(0.2)
 	}
 	g.style(d)
 }
@@ -424,47 +457,6 @@ func (g *Generator) replyLang(pe *person, parentLang string) string {
 
 func (g *Generator) composeReply(d *draft, keep bool) {
 	h := g.hist[d.ni]
-	// A brand's support account answering a complaint or a question.
-	supportShare := 0.06
-	switch d.net {
-	case post.NetworkReddit:
-		supportShare = 0.015
-	case post.NetworkMastodon:
-		supportShare = 0.04
-	}
-	if g.rng.chance(supportShare) {
-		off := g.rng.intn(len(brands))
-		for k := range brands {
-			b := (off + k) % len(brands)
-			q := h.support[b]
-			if q.n == 0 {
-				continue
-			}
-			var acc *account
-			switch d.net {
-			case post.NetworkX:
-				acc = g.brandX[b][1]
-			case post.NetworkMastodon:
-				acc = g.brandM[b][0]
-			default:
-				acc = g.brandR[b][1]
-			}
-			if acc == nil {
-				continue
-			}
-			p := q.back(0)
-			if keep {
-				q.remove(p)
-			}
-			d.parent, d.author = p, acc
-			d.brand, d.product, d.lang, d.in = int(p.brand), int(p.product), p.lang, iSupport
-			c := g.ctx(d)
-			c.name = p.author.first
-			g.write(d, g.pickTmpl(&compiledText, d.lang, iSupport, d.brand, 2), c)
-			g.linkParent(d, keep)
-			return
-		}
-	}
 	if d.net == post.NetworkReddit && g.rng.chance(0.03) {
 		p := h.roots.back(min(g.rng.geometric(3), h.roots.n-1))
 		d.parent, d.author, d.automod = p, automod, true
@@ -476,7 +468,7 @@ func (g *Generator) composeReply(d *draft, keep bool) {
 		return
 	}
 	var p *hpost
-	if d.net == post.NetworkReddit && g.rng.chance(0.4) {
+	if d.ni >= nYouTube || d.net == post.NetworkReddit && g.rng.chance(0.4) {
 		p = g.recentParent(h.roots, nil, 0)
 	} else {
 		p = g.recentParent(h.recent, h.hot, 0.25)
@@ -506,6 +498,9 @@ func (g *Generator) composeReply(d *draft, keep bool) {
 	}
 	g.write(d, g.pickTmpl(&compiledText, d.lang, d.in, d.brand, want), g.ctx(d))
 	g.style(d)
+	if d.ni == nFacebook || d.ni == nInstagram {
+		d.anon = g.rng.chance(0.2)
+	}
 	if g.rng.chance(0.003) && d.net == post.NetworkReddit {
 		d.deleted = true
 	}
@@ -592,6 +587,15 @@ func (d *draft) truth() Truth {
 	}
 	t.Person = int(d.author.person)
 	t.BrandAccount = d.author.brand >= 0
+	switch {
+	case d.incID != "":
+		t.Incident = d.incID
+	case d.parent != nil && d.parent.truth.Incident != "" && d.brand == int(d.parent.brand):
+		t.Incident = d.parent.truth.Incident
+	}
+	if d.ni >= nYouTube && d.ni != nReview {
+		t.Kind = kindNames[kReply] // every comment answers its object or a comment
+	}
 	return t
 }
 
@@ -606,6 +610,9 @@ func engagement(hp *hpost, age float64, net post.Network) (likes, reposts, repli
 	case post.NetworkReddit:
 		tau = 8 * 3600
 		f = 400 // reach of a community rather than of followers
+	case post.NetworkYouTube, post.NetworkFacebook, post.NetworkInstagram, post.NetworkReview:
+		tau = 6 * 3600
+		f = 0
 	}
 	if f < 0 {
 		f = 0
@@ -613,8 +620,11 @@ func engagement(hp *hpost, age float64, net post.Network) (likes, reposts, repli
 	nz := float64(mix64(hashString(hp.id))>>11) / (1 << 53)
 	grow := 1 - math.Exp(-(age+30)/tau)
 	final := math.Pow(f+20, 0.85) * 0.012 * hp.vir * (0.6 + 0.8*nz)
-	if net == post.NetworkReddit {
+	switch net {
+	case post.NetworkReddit:
 		final = 4 * math.Pow(hp.vir, 1.6) * (0.6 + 0.8*nz)
+	case post.NetworkYouTube, post.NetworkFacebook, post.NetworkInstagram, post.NetworkReview:
+		final = 2 * math.Pow(hp.vir, 1.4) * (0.6 + 0.8*nz)
 	}
 	l := final * grow
 	likes = int64(l)

@@ -18,7 +18,7 @@ var kindNames = [...]string{"original", "reply", "quote", "repost"}
 type hpost struct {
 	id      string // network post id (Reddit: base-36 id without the kind prefix)
 	full    string // canonical post id (Reddit: t1_/t3_ fullname)
-	rkind   byte   // Reddit: '1' comment, '3' submission
+	rkind   byte   // Reddit: '1' comment, '3' submission; comment networks: 't' top-level, 'r' reply
 	author  *account
 	created time.Time
 	lang    string
@@ -34,6 +34,10 @@ type hpost struct {
 	sub     string  // Reddit subreddit
 	subID   string
 	depth   int // Reddit comment depth
+
+	obj      string   // comment networks: the video, Page post or media item commented on
+	objOwner *account // its owner
+	rating   int8     // review: stars
 
 	linkAuthor string // Reddit: author of the submission
 	linkURL    string // Reddit: url of the submission
@@ -70,46 +74,21 @@ func (r *ring) back(k int) *hpost {
 	return r.buf[i]
 }
 
-// remove drops p from the ring if present (used for support queues: a complaint is answered once).
-func (r *ring) remove(p *hpost) {
-	for k := range r.n {
-		i := (r.next - 1 - k + len(r.buf)*2) % len(r.buf)
-		if r.buf[i] == p {
-			// Shift newer entries back by one.
-			for j := k; j > 0; j-- {
-				a := (r.next - 1 - j + len(r.buf)*2) % len(r.buf)
-				b := (a + 1) % len(r.buf)
-				r.buf[a] = r.buf[b]
-			}
-			r.next = (r.next - 1 + len(r.buf)) % len(r.buf)
-			r.buf[r.next] = nil
-			r.n--
-			return
-		}
-	}
-}
-
 // history is one network's memory of recent posts.
 type history struct {
-	recent  *ring   // every post that can be replied to
-	hot     *ring   // posts with unusual reach, which attract replies and repost cascades
-	roots   *ring   // X originals, Reddit submissions
-	support []*ring // per brand: recent complaints and questions not yet answered by the brand
+	recent *ring // every post that can be replied to
+	hot    *ring // posts with unusual reach, which attract replies and repost cascades
+	roots  *ring // X originals, Reddit submissions, top-level comments
 }
 
 const (
-	recentSize  = 2048
-	hotSize     = 96
-	rootsSize   = 512
-	supportSize = 32
+	recentSize = 2048
+	hotSize    = 96
+	rootsSize  = 512
 )
 
 func newHistory() *history {
-	h := &history{recent: newRing(recentSize), hot: newRing(hotSize), roots: newRing(rootsSize)}
-	for range brands {
-		h.support = append(h.support, newRing(supportSize))
-	}
-	return h
+	return &history{recent: newRing(recentSize), hot: newRing(hotSize), roots: newRing(rootsSize)}
 }
 
 // pending is a redelivery waiting for its turn.

@@ -26,13 +26,22 @@ var AllFaults = []string{FaultTruncated, FaultInvalidUTF8, FaultWrongType, Fault
 func (g *Generator) fresh(net post.Network, keep bool) (Record, *hpost) {
 	ni := netIndex(net)
 	d := g.compose(ni, g.timeAt(g.clock), keep)
-	switch net {
-	case post.NetworkX:
+	return g.encode(d)
+}
+
+// encode writes the draft as its network's payload.
+func (g *Generator) encode(d *draft) (Record, *hpost) {
+	switch d.ni {
+	case nX:
 		return g.encodeX(d)
-	case post.NetworkMastodon:
+	case nMastodon:
 		return g.encodeMastodon(d)
-	default:
+	case nReddit:
 		return g.encodeReddit(d)
+	case nReview:
+		return g.encodeReview(d)
+	default:
+		return g.encodeCommentNet(d)
 	}
 }
 
@@ -61,6 +70,9 @@ func (g *Generator) corrupt(rec *Record) {
 		rec.Value = wrongType(rec.Network, v)
 	case FaultMissingID:
 		rec.Value = dropMember(v, `"id":"`)
+		if rec.Network == post.NetworkYouTube {
+			rec.Value = dropMember(rec.Value, `"id":"`) // a thread's top-level comment has its own
+		}
 	case FaultOversized:
 		i := textOffset(v)
 		out := make([]byte, 0, len(v)+g.cfg.OversizeBytes)
@@ -81,6 +93,14 @@ func (g *Generator) corrupt(rec *Record) {
 		case post.NetworkMastodon:
 			// The payload of a streaming "delete" event is the bare id of the deleted status.
 			rec.Value = []byte(`"` + rec.PostID + `"`)
+		case post.NetworkYouTube:
+			rec.Value = []byte(`{"kind":"youtube#video","etag":"` + g.randB64(27) + `","id":"` + g.randB64(11) + `"}`)
+		case post.NetworkFacebook:
+			rec.Value = []byte(`{"object":"page","entry":[{"id":"` + itoa(g.rng.between(1e8, 1e9)) + `","time":` + itoa(int(rec.EventTime.Unix())) + `,"changes":[]}]}`)
+		case post.NetworkInstagram:
+			rec.Value = []byte(`{"error":{"message":"Error validating access token: Session has expired.","type":"OAuthException","code":190,"fbtrace_id":"` + g.randB64(22) + `"}}`)
+		case post.NetworkReview:
+			rec.Value = []byte(`{"reviews":[],"next_page_token":"` + g.randB64(32) + `"}`)
 		default:
 			rec.Value = []byte(`{"kind":"more","data":{"count":` + itoa(g.rng.between(1, 40)) + `,"name":"t1_` + rec.PostID[3:] + `","id":"` + rec.PostID[3:] + `","parent_id":"` + rec.PostID + `","depth":1,"children":["` + rec.PostID[3:] + `"]}}`)
 		}
@@ -114,25 +134,34 @@ func wrongType(n post.Network, v []byte) []byte {
 		return unquoteMember(v, `"author_id":"`) // a number id, as v1.1-era tools write them
 	case post.NetworkMastodon:
 		return unquoteMember(v, `"id":"`)
+	case post.NetworkYouTube:
+		return quoteNumber(v, `"likeCount":`)
+	case post.NetworkFacebook, post.NetworkInstagram:
+		return quoteNumber(v, `"like_count":`)
+	case post.NetworkReview:
+		return quoteNumber(v, `"likes":`)
 	default:
-		// created_utc as a string.
-		k := []byte(`"created_utc":`)
-		i := bytes.Index(v, k)
-		if i < 0 {
-			return v
-		}
-		s := i + len(k)
-		e := s
-		for e < len(v) && (v[e] >= '0' && v[e] <= '9' || v[e] == '.') {
-			e++
-		}
-		out := make([]byte, 0, len(v)+2)
-		out = append(out, v[:s]...)
-		out = append(out, '"')
-		out = append(out, v[s:e]...)
-		out = append(out, '"')
-		return append(out, v[e:]...)
+		return quoteNumber(v, `"created_utc":`) // created_utc as a string
 	}
+}
+
+// quoteNumber turns the number value of the first member with key prefix k into a string.
+func quoteNumber(v []byte, k string) []byte {
+	i := bytes.Index(v, []byte(k))
+	if i < 0 {
+		return v
+	}
+	s := i + len(k)
+	e := s
+	for e < len(v) && (v[e] >= '0' && v[e] <= '9' || v[e] == '.' || v[e] == '-') {
+		e++
+	}
+	out := make([]byte, 0, len(v)+2)
+	out = append(out, v[:s]...)
+	out = append(out, '"')
+	out = append(out, v[s:e]...)
+	out = append(out, '"')
+	return append(out, v[e:]...)
 }
 
 // unquoteMember removes the quotes around the string value of the first member with key prefix k.

@@ -203,8 +203,13 @@ func mastoEmbed(w *jw, hp *hpost, now time.Time) {
 }
 
 func (g *Generator) encodeMastodon(d *draft) (Record, *hpost) {
-	id := g.nextMastodonID(d.now)
+	var id string
 	created := d.now.Truncate(time.Millisecond)
+	if e := d.edit; e != nil {
+		id, created = e.id, e.created
+	} else {
+		id = g.nextMastodonID(d.now)
+	}
 	hp := &hpost{
 		id: id, full: id, author: d.author, created: created, lang: d.lang, brand: int8(d.brand), product: int8(d.product),
 		in: d.in, sent: d.sent, vir: d.vir,
@@ -252,7 +257,12 @@ func (g *Generator) encodeMastodon(d *draft) (Record, *hpost) {
 		c.kstr("uri", uri)
 		c.kstr("url", url)
 	}
-	c.knull("edited_at")
+	if d.edit != nil {
+		c.key("edited_at")
+		c.timeMillis(d.now)
+	} else {
+		c.knull("edited_at")
+	}
 	var mentions []*account
 	var tags []string
 	if d.kind == kRepost {
@@ -330,6 +340,19 @@ func (g *Generator) encodeMastodon(d *draft) (Record, *hpost) {
 	rec := Record{
 		Topic: TopicFor(post.NetworkMastodon), Key: []byte(id), Value: append([]byte(nil), w.b...), EventTime: created,
 		Network: post.NetworkMastodon, PostID: id, Truth: hp.truth,
+	}
+	if d.edit != nil {
+		// The streaming API's status.update event carries the edited Status as a JSON string.
+		var e jw
+		e.reset()
+		e.obj()
+		e.kstr("event", "status.update")
+		e.key("payload")
+		e.value()
+		e.b = appendJSONString(e.b, string(w.b))
+		e.endObj()
+		rec.Value = e.b
+		rec.EventTime = d.now.Truncate(time.Millisecond)
 	}
 	if d.kind == kRepost {
 		return rec, nil

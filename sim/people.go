@@ -66,7 +66,7 @@ type person struct {
 	number   int    // unique number of the person within the population (used in generated names)
 	favBrand int8   // brand the person likes (-1 none)
 	badBrand int8   // brand the person has had trouble with (-1 none)
-	acc      [3]*account
+	acc      [numNets]*account
 }
 
 // population maps author indices to persons. Persons are derived from (seed, index) and rebuilt on demand,
@@ -411,6 +411,38 @@ func (p *population) buildAccount(pe *person, n post.Network) *account {
 		a.following = int64(h.lognormal(math.Log(150), 1.0))
 		a.posts = int64(days * h.lognormal(math.Log(1.2), 1.2))
 		a.verified = a.url != "" && h.chance(0.5) // a verified profile link
+	case post.NetworkYouTube:
+		// A channel: most have a handle, which comments show as "@handle"; older ones show their name.
+		a.username = strings.ToLower(pe.handle)
+		a.id = "UC" + fixedB64(uint64(pe.number), 6) + randB64(&h, 16)
+		a.acct = "@" + a.username
+		if h.chance(0.15) {
+			a.acct = a.name
+		}
+		a.followers, a.following = -1, -1
+	case post.NetworkFacebook:
+		a.username = strings.ToLower(strings.ReplaceAll(pe.handle, "_", "."))
+		a.name = pe.first + " " + pe.last
+		a.id = uniqueDigits(&h, 1e16, 9e16, pe.number, p.span)
+		a.followers, a.following = -1, -1
+	case post.NetworkInstagram:
+		a.username = strings.ToLower(pe.handle)
+		if h.chance(0.3) {
+			a.username = strings.ReplaceAll(a.username, "_", ".")
+		}
+		a.id = uniqueDigits(&h, 17841400000000000, 1e11, pe.number, p.span)
+		a.followers, a.following = -1, -1
+	case post.NetworkReview:
+		_, n := utf8.DecodeRuneInString(pe.last)
+		a.username = pe.first + " " + pe.last[:n] + "."
+		if h.chance(0.4) {
+			a.username = pe.first + " " + pe.last
+		}
+		a.name = a.username
+		a.id = strconv.FormatUint(h.u64()>>8, 16) + fixedHex(uint64(pe.number), 10)
+		a.location = strings.ToUpper(c.code)
+		a.posts = 1 + int64(h.lognormal(1, 1.1))
+		a.followers, a.following = -1, -1
 	default:
 		if h.chance(0.45) {
 			a.username = pe.handle
@@ -624,12 +656,51 @@ var automod = &account{net: post.NetworkReddit, id: "6l4z3", username: "AutoMode
 	followers: -1, following: -1, person: -1, brand: -1, lang: "en", bot: true}
 
 func netIndex(n post.Network) int {
-	switch n {
-	case post.NetworkX:
-		return 0
-	case post.NetworkMastodon:
-		return 1
-	default:
-		return 2
+	for i, m := range networks {
+		if m == n {
+			return i
+		}
 	}
+	return nReddit
+}
+
+const b64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+// fixedB64 writes v in exactly width base64url digits (most significant first).
+func fixedB64(v uint64, width int) string {
+	b := make([]byte, width)
+	for i := width - 1; i >= 0; i-- {
+		b[i] = b64url[v&63]
+		v >>= 6
+	}
+	return string(b)
+}
+
+// randB64 returns n random base64url digits.
+func randB64(h *hashStream, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = b64url[h.intn(64)]
+	}
+	return string(b)
+}
+
+// fixedHex writes v in exactly width hexadecimal digits.
+func fixedHex(v uint64, width int) string {
+	b := make([]byte, width)
+	for i := width - 1; i >= 0; i-- {
+		b[i] = hexDigits[v&15]
+		v >>= 4
+	}
+	return string(b)
+}
+
+// uniqueDigits returns a decimal id in [base, base+span) that is unique for unique (< span): a random
+// multiple of span plus unique.
+func uniqueDigits(h *hashStream, base, width uint64, unique, span int) string {
+	k := width / uint64(span)
+	if k == 0 {
+		k = 1
+	}
+	return strconv.FormatUint(base+h.u64()%k*uint64(span)+uint64(unique), 10)
 }

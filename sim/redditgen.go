@@ -135,9 +135,14 @@ func (g *Generator) encodeReddit(d *draft) (Record, *hpost) {
 }
 
 func (g *Generator) encodeSubmission(d *draft) (Record, *hpost) {
-	id := g.nextRedditID('3')
-	full := "t3_" + id
+	var id string
 	created := d.now.Truncate(time.Second)
+	if e := d.edit; e != nil {
+		id, created = e.id, e.created
+	} else {
+		id = g.nextRedditID('3')
+	}
+	full := "t3_" + id
 	hp := &hpost{
 		id: id, full: full, rkind: '3', author: d.author, created: created, lang: d.lang, brand: int8(d.brand),
 		product: int8(d.product), in: d.in, sent: d.sent, vir: d.vir, conv: id, sub: d.sub,
@@ -187,7 +192,7 @@ func (g *Generator) encodeSubmission(d *draft) (Record, *hpost) {
 	c.kstr("subreddit_name_prefixed", "r/"+d.sub)
 	c.kbool("hidden", false)
 	c.kint("total_awards_received", 0)
-	c.kbool("edited", false)
+	redditEdited(c, d)
 	c.kbool("is_self", isSelf)
 	c.kstr("domain", domain)
 	c.kstrOrNull("selftext_html", selfHTML)
@@ -231,7 +236,7 @@ func (g *Generator) encodeSubmission(d *draft) (Record, *hpost) {
 	w.endObj()
 	w.endObj()
 	rec := Record{
-		Topic: TopicFor(post.NetworkReddit), Key: []byte(full), Value: append([]byte(nil), w.b...), EventTime: created,
+		Topic: TopicFor(post.NetworkReddit), Key: []byte(full), Value: append([]byte(nil), w.b...), EventTime: d.now.Truncate(time.Second),
 		Network: post.NetworkReddit, PostID: full, Truth: hp.truth,
 	}
 	return rec, hp
@@ -239,9 +244,14 @@ func (g *Generator) encodeSubmission(d *draft) (Record, *hpost) {
 
 func (g *Generator) encodeComment(d *draft) (Record, *hpost) {
 	p := d.parent
-	id := g.nextRedditID('1')
-	full := "t1_" + id
+	var id string
 	created := d.now.Truncate(time.Second)
+	if e := d.edit; e != nil {
+		id, created = e.id, e.created
+	} else {
+		id = g.nextRedditID('1')
+	}
+	full := "t1_" + id
 	root := p
 	linkID := p.conv
 	hp := &hpost{
@@ -277,7 +287,7 @@ func (g *Generator) encodeComment(d *draft) (Record, *hpost) {
 	c.kstr("subreddit_id", p.subID)
 	c.knull("approved_at_utc")
 	c.kbool("author_is_blocked", false)
-	c.kbool("edited", false)
+	redditEdited(c, d)
 	c.kint("gilded", 0)
 	g.authorFields(c, author, d.deleted)
 	c.kstr("body", body)
@@ -321,7 +331,7 @@ func (g *Generator) encodeComment(d *draft) (Record, *hpost) {
 	w.endObj()
 	w.endObj()
 	rec := Record{
-		Topic: TopicFor(post.NetworkReddit), Key: []byte(full), Value: append([]byte(nil), w.b...), EventTime: created,
+		Topic: TopicFor(post.NetworkReddit), Key: []byte(full), Value: append([]byte(nil), w.b...), EventTime: d.now.Truncate(time.Second),
 		Network: post.NetworkReddit, PostID: full, Truth: hp.truth,
 	}
 	return rec, hp
@@ -334,4 +344,14 @@ func (hp *hpost) linkPermalink() string {
 		return u[:i+1]
 	}
 	return hp.url
+}
+
+// redditEdited writes "edited": false, or the time of the edit for an edit.
+func redditEdited(w *jw, d *draft) {
+	w.key("edited")
+	if d.edit == nil {
+		w.boolean(false)
+		return
+	}
+	w.float(float64(d.now.Unix()), 1)
 }

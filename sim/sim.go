@@ -33,6 +33,15 @@ const DefaultOversizeBytes = 512 << 10
 // DefaultStart is the event time of the first post when Config.Start is zero (a Monday).
 var DefaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 
+// DefaultMix returns the default share of each network: X dominant, then Reddit, then Mastodon and YouTube
+// comments, Facebook and Instagram comments, and reviews.
+func DefaultMix() map[post.Network]float64 {
+	return map[post.Network]float64{
+		post.NetworkX: 0.45, post.NetworkReddit: 0.18, post.NetworkMastodon: 0.10, post.NetworkYouTube: 0.10,
+		post.NetworkFacebook: 0.07, post.NetworkInstagram: 0.06, post.NetworkReview: 0.04,
+	}
+}
+
 // Config configures a Generator. Zero values mean the documented defaults.
 type Config struct {
 	Seed  int64     // same seed => byte-identical stream
@@ -52,8 +61,20 @@ type Config struct {
 	// OversizeBytes is the size an oversized payload is padded to (default DefaultOversizeBytes). It must
 	// exceed the consumer's payload limit and stay within what the Kafka producer and broker accept.
 	OversizeBytes int
-	// Mix is the share of each network (default x 0.6, reddit 0.25, mastodon 0.15). Only the networks of
-	// this package are used; shares are normalised.
+	// EditRate is the share of posts that are edited some minutes later (default 0.01; negative means
+	// none). Edits are visible on X (a new tweet id whose edit history starts with the original's), Mastodon
+	// (a status.update event), Reddit (an edited time and a new body), YouTube (a later updatedAt) and
+	// reviews (a later updated_at); posts of other networks are not edited.
+	EditRate float64
+	// DeleteRate is the share of posts deleted some minutes to hours later (default 0.005; negative means
+	// none): an X compliance delete, a Mastodon delete event, a Reddit "[deleted]" or "[removed]" thing.
+	// Posts of other networks are not deleted.
+	DeleteRate float64
+	// Incidents are windows during which one brand gets a burst of negative posts (default none; see
+	// DefaultIncidents).
+	Incidents []Incident
+	// Mix is the share of each network (default DefaultMix()). Only the networks of this package (Networks())
+	// are used; shares are normalised.
 	Mix map[post.Network]float64
 }
 
@@ -68,9 +89,15 @@ type Truth struct {
 	Lang         string // language the text is written in (also for Reddit, which does not report one)
 	Person       int    // population index of the author (the same person across networks); -1 for brand and bot accounts
 	BrandAccount bool   // written by a brand's own account
+	Incident     string // ID of the incident the post belongs to (a burst post, or a repost or reply of one)
+	// Text is, for an edit, the post's body after the edit as its author wrote it (plain text, without the
+	// reply mention X and Mastodon put in front); empty for other records.
+	Text string
 }
 
-// Record is one message of the stream.
+// Record is one message of the stream: a new post, an edit of an earlier post (Edit; same PostID, the
+// payload's edit time is the EventTime) or a delete notice (Action is post.ActionDelete; the EventTime is the
+// deletion).
 //
 // EventTime never decreases within a network. Across networks it may step back by less than a second,
 // because X and Reddit report whole seconds while Mastodon reports milliseconds. A redelivery carries the
@@ -80,33 +107,71 @@ type Record struct {
 	Topic     string    // "social.raw.x", "social.raw.mastodon", "social.raw.reddit"
 	Key       []byte    // network post id (Reddit: the fullname), so a redelivery lands on the same partition
 	Value     []byte    // the raw payload
-	EventTime time.Time // the post's created_at, exactly as the payload states it
+	EventTime time.Time // the post's created_at (an edit's edit time, a deletion's time), as the payload states it
 	Network   post.Network
 	PostID    string // canonical post id as the normalizer produces it (Reddit: "t1_<id>" / "t3_<id>")
 	Duplicate bool   // a redelivery of an earlier record
 	Malformed bool
-	Fault     string // for a malformed record, what is wrong with it
+	Fault     string      // for a malformed record, what is wrong with it
+	Action    post.Action // what the record asks of the post: upsert (a post or an edit) or delete
+	Edit      bool        // an edit of an earlier record's post
 	Truth     Truth
 }
 
 // NetworkStats counts records of one network.
 type NetworkStats struct {
-	Records    int
-	Unique     int // distinct post ids among well-formed records
-	Duplicates int
-	Malformed  int
+	Records      int
+	Unique       int // distinct post ids among well-formed records
+	Visible      int // distinct posts not deleted: what queries should show
+	Duplicates   int
+	Malformed    int
+	Edits        int // edits (not counting redeliveries)
+	Deletes      int // delete notices (not counting redeliveries)
+	BrandReplies int // answers of brand support accounts
 }
 
 // Stats counts the records generated so far.
 type Stats struct {
-	Records    int
-	Unique     int // distinct (network, PostID) among well-formed records
-	Duplicates int
-	Malformed  int
-	ByNetwork  map[post.Network]NetworkStats
+	Records      int
+	Unique       int // distinct (network, PostID) among well-formed records
+	Visible      int // distinct posts not deleted: what queries should show
+	Duplicates   int
+	Malformed    int
+	Edits        int
+	Deletes      int
+	BrandReplies int
+	ByNetwork    map[post.Network]NetworkStats
 }
 
-var networks = []post.Network{post.NetworkX, post.NetworkMastodon, post.NetworkReddit}
+// networks are the networks of this package, in the order of their index (netIndex).
+var networks = [numNets]post.Network{
+	post.NetworkX, post.NetworkMastodon, post.NetworkReddit, post.NetworkYouTube, post.NetworkFacebook,
+	post.NetworkInstagram, post.NetworkReview,
+}
+
+// Indices of networks.
+const (
+	nX = iota
+	nMastodon
+	nReddit
+	nYouTube
+	nFacebook
+	nInstagram
+	nReview
+	numNets
+)
+
+// Networks returns the networks the generator writes, in a fixed order.
+func Networks() []post.Network { return networks[:] }
+
+// Topics returns the raw topics of every network the generator writes (TopicFor of each of Networks()).
+func Topics() []string {
+	out := make([]string, 0, numNets)
+	for _, n := range networks {
+		out = append(out, TopicFor(n))
+	}
+	return out
+}
 
 // Generator produces the stream. Create it with New.
 type Generator struct {
@@ -115,34 +180,44 @@ type Generator struct {
 	pop    *population
 	rhythm *rhythm
 
-	zipf       [3]*rand.Zipf
-	rankA      [3]int
-	rankB      [3]int
-	mix        [3]float64 // cumulative shares
-	startUnix  float64
-	clock      float64 // seconds of event time since Start
-	started    bool
-	lastX      uint64
-	lastM      uint64
-	redditT3   uint64
-	redditT1   uint64
-	hist       [3]*history
-	brandX     [][2]*account
-	brandM     [][2]*account
-	brandR     [][2]*account
-	bots       []*account
-	slugs      [][]string
-	subIDs     map[string]string
-	step       int64
-	seq        int64
-	dupProb    float64 // chance a fresh record is scheduled for redelivery
-	malProb    float64 // chance a new record is malformed
-	replayAt   int64   // step of the next batch redelivery
-	pend       pendingHeap
-	malformedN int
-	filler     []byte
+	zipf        [numNets]*rand.Zipf
+	rankA       [numNets]int
+	rankB       [numNets]int
+	mix         [numNets]float64 // cumulative shares
+	startUnix   float64
+	clock       float64 // seconds of event time since Start
+	started     bool
+	lastX       uint64
+	lastM       uint64
+	redditT3    uint64
+	redditT1    uint64
+	hist        [numNets]*history
+	brandX      [][2]*account
+	brandM      [][2]*account
+	brandR      [][2]*account
+	bots        []*account
+	brandN      [numNets][]*account // brand accounts of the comment networks
+	creators    []*account          // YouTube channels that review products
+	lastFB      uint64
+	lastIG      uint64
+	slugs       [][]string
+	subIDs      map[string]string
+	step        int64
+	seq         int64
+	dupProb     float64 // chance a fresh record is scheduled for redelivery
+	malProb     float64 // chance a new record is malformed
+	replayAt    int64   // step of the next batch redelivery
+	pend        pendingHeap
+	sched       schedHeap
+	ready       bool // the clock holds the time of the next new post, not yet generated
+	replyDelays []time.Duration
+	incs        []incState
+	incMax      float64 // sum of the incidents' peak boosts
+	curInc      int     // incident of the next new post, plus one; 0: none
+	malformedN  int
+	filler      []byte
 
-	stats [3]NetworkStats
+	stats [numNets]NetworkStats
 
 	w     writer
 	d     draft
@@ -180,6 +255,9 @@ func New(cfg Config) *Generator {
 	}
 	g.brandX, g.brandM, g.brandR = brandAccounts()
 	g.bots = mastodonBots()
+	g.brandN, g.creators = commentAccounts()
+	g.lastFB = 1000000000000000 + mix64(seed^0x6662)%100000000000000
+	g.lastIG = 17850000000000000 + mix64(seed^0x6967)%10000000000000
 	for _, b := range brands {
 		var s []string
 		for _, p := range b.Products {
@@ -211,6 +289,10 @@ func New(cfg Config) *Generator {
 		g.malProb = math.Min(1, m/(1-d))
 	}
 	g.replayAt = 200
+	g.incs = resolveIncidents(cfg.Incidents, cfg.Start)
+	for _, s := range g.incs {
+		g.incMax += s.boost
+	}
 	return g
 }
 
@@ -234,6 +316,18 @@ func (c Config) withDefaults() Config {
 	case c.DuplicateRate < 0 || math.IsNaN(c.DuplicateRate):
 		c.DuplicateRate = 0
 	}
+	switch {
+	case c.EditRate == 0:
+		c.EditRate = 0.01
+	case c.EditRate < 0 || math.IsNaN(c.EditRate):
+		c.EditRate = 0
+	}
+	switch {
+	case c.DeleteRate == 0:
+		c.DeleteRate = 0.005
+	case c.DeleteRate < 0 || math.IsNaN(c.DeleteRate):
+		c.DeleteRate = 0
+	}
 	if c.MalformedRate < 0 || math.IsNaN(c.MalformedRate) {
 		c.MalformedRate = 0
 	}
@@ -247,6 +341,7 @@ func (c Config) withDefaults() Config {
 		faults = slices.Clone(AllFaults)
 	}
 	c.Faults = faults
+	c.Incidents = slices.Clone(c.Incidents)
 	if c.OversizeBytes <= 0 {
 		c.OversizeBytes = DefaultOversizeBytes
 	}
@@ -264,7 +359,7 @@ func (c Config) withDefaults() Config {
 		}
 	}
 	if total == 0 {
-		mix = map[post.Network]float64{post.NetworkX: 0.6, post.NetworkReddit: 0.25, post.NetworkMastodon: 0.15}
+		mix = DefaultMix()
 	}
 	c.Mix = mix
 	return c
@@ -274,6 +369,7 @@ func (c Config) withDefaults() Config {
 func (g *Generator) Config() Config {
 	c := g.cfg
 	c.Faults = slices.Clone(g.cfg.Faults)
+	c.Incidents = slices.Clone(g.cfg.Incidents)
 	c.Mix = map[post.Network]float64{}
 	for k, v := range g.cfg.Mix {
 		c.Mix[k] = v
@@ -297,13 +393,18 @@ func (g *Generator) Stats() Stats {
 	s := Stats{ByNetwork: map[post.Network]NetworkStats{}}
 	for i, n := range networks {
 		ns := g.stats[i]
+		ns.Visible = ns.Unique - ns.Deletes
 		if g.cfg.Mix[n] > 0 || ns.Records > 0 {
 			s.ByNetwork[n] = ns
 		}
 		s.Records += ns.Records
 		s.Unique += ns.Unique
+		s.Visible += ns.Visible
 		s.Duplicates += ns.Duplicates
 		s.Malformed += ns.Malformed
+		s.Edits += ns.Edits
+		s.Deletes += ns.Deletes
+		s.BrandReplies += ns.BrandReplies
 	}
 	return s
 }
@@ -323,9 +424,20 @@ func (g *Generator) Next() Record {
 	if g.step >= g.replayAt {
 		g.replayAt = g.step + 50 + int64(g.rng.geometric(400))
 	}
+	if !g.ready {
+		g.advance()
+		g.ready = true
+	}
+	if len(g.sched) > 0 && g.sched[0].at <= g.clock {
+		s := g.sched.pop()
+		rec := g.emit(s)
+		g.stats[s.ni].Records++
+		g.redeliverLater(rec)
+		return rec
+	}
+	g.ready = false
 	ni := g.pickNet()
 	net := networks[ni]
-	g.advance()
 	malformed := g.malProb > 0 && g.rng.chance(g.malProb)
 	rec, hp := g.fresh(net, !malformed)
 	st := &g.stats[ni]
@@ -337,6 +449,15 @@ func (g *Generator) Next() Record {
 	}
 	st.Unique++
 	g.remember(ni, hp)
+	if hp != nil {
+		g.plan(ni, hp, &g.d)
+	}
+	g.redeliverLater(rec)
+	return rec
+}
+
+// redeliverLater decides whether rec is delivered again later, and when.
+func (g *Generator) redeliverLater(rec Record) {
 	if g.dupProb > 0 && g.rng.chance(g.dupProb) {
 		g.seq++
 		due := g.replayAt
@@ -348,7 +469,6 @@ func (g *Generator) Next() Record {
 		cp.Key = append([]byte(nil), rec.Key...)
 		g.pend.push(pending{due: due, seq: g.seq, rec: cp})
 	}
-	return rec
 }
 
 func (g *Generator) pickNet() int {
@@ -368,10 +488,20 @@ func (g *Generator) advance() {
 		g.started = true // the first post is at Start
 		return
 	}
-	lmax := g.cfg.EventRate * g.rhythm.max
+	// Incidents add their bursts on top of the rhythm.
+	top := g.rhythm.max * (1 + g.incMax)
+	lmax := g.cfg.EventRate * top
 	for {
 		g.clock += g.rng.exp() / lmax
-		if g.rng.float()*g.rhythm.max < g.rhythm.atUnix(g.startUnix+g.clock) {
+		b := 0.0
+		if len(g.incs) > 0 {
+			b = g.incidentBoost(g.clock)
+		}
+		if g.rng.float()*top < g.rhythm.atUnix(g.startUnix+g.clock)*(1+b) {
+			g.curInc = 0
+			if b > 0 && g.rng.float()*(1+b) >= 1 {
+				g.curInc = g.pickIncident(g.clock, b)
+			}
 			return
 		}
 	}
@@ -387,11 +517,8 @@ func (g *Generator) remember(ni int, hp *hpost) {
 	if hp.vir > 6 || hp.author.followers > 200000 || hp.author.brand >= 0 && hp.truth.Kind == "original" {
 		h.hot.push(hp)
 	}
-	if hp.truth.Kind == "original" && (hp.rkind == 0 || hp.rkind == '3') {
+	if hp.truth.Kind == "original" && (hp.rkind == 0 || hp.rkind == '3') || hp.rkind == 't' {
 		h.roots.push(hp)
-	}
-	if hp.brand >= 0 && hp.author.brand < 0 && (hp.in == iComplaint || hp.in == iQuestion || hp.in == iChurn) {
-		h.support[hp.brand].push(hp)
 	}
 }
 

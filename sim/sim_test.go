@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -39,7 +40,8 @@ func decode(t testing.TB, rec Record) (post.Post, error) {
 func sameRecord(a, b Record) bool {
 	return a.Topic == b.Topic && bytes.Equal(a.Key, b.Key) && bytes.Equal(a.Value, b.Value) &&
 		a.EventTime.Equal(b.EventTime) && a.Network == b.Network && a.PostID == b.PostID &&
-		a.Duplicate == b.Duplicate && a.Malformed == b.Malformed && a.Fault == b.Fault && a.Truth == b.Truth
+		a.Duplicate == b.Duplicate && a.Malformed == b.Malformed && a.Fault == b.Fault && a.Truth == b.Truth &&
+		a.Action == b.Action && a.Edit == b.Edit
 }
 
 func TestDeterminism(t *testing.T) {
@@ -52,6 +54,9 @@ func TestDeterminism(t *testing.T) {
 		{"same seed", Config{Seed: 42}, Config{Seed: 42}, true},
 		{"same seed with faults", Config{Seed: 9, MalformedRate: 0.05, DuplicateRate: 0.1}, Config{Seed: 9, MalformedRate: 0.05, DuplicateRate: 0.1}, true},
 		{"same seed, small population", Config{Seed: 5, Authors: 300}, Config{Seed: 5, Authors: 300}, true},
+		{"same seed with incidents, edits and deletes",
+			Config{Seed: 8, EventRate: 5, EditRate: 0.05, DeleteRate: 0.05, Incidents: DefaultIncidents(DefaultStart.Add(-18 * time.Hour))},
+			Config{Seed: 8, EventRate: 5, EditRate: 0.05, DeleteRate: 0.05, Incidents: DefaultIncidents(DefaultStart.Add(-18 * time.Hour))}, true},
 		{"different seeds", Config{Seed: 42}, Config{Seed: 43}, false},
 		{"different start", Config{Seed: 42}, Config{Seed: 42, Start: DefaultStart.Add(time.Hour)}, false},
 	}
@@ -137,12 +142,22 @@ func TestRecordsDecode(t *testing.T) {
 				if p.Network != rec.Network || p.ID != rec.PostID {
 					t.Fatalf("record %d: got %s/%s; want %s/%s", i, p.Network, p.ID, rec.Network, rec.PostID)
 				}
+				if p.Action != rec.Action {
+					t.Fatalf("record %d: got action %s; want %s\n%s", i, p.Action, rec.Action, rec.Value)
+				}
+				if rec.Action == post.ActionDelete {
+					continue
+				}
+				if rec.Edit {
+					if !p.EditedAt.Equal(rec.EventTime) || !p.CreatedAt.Before(p.EditedAt) {
+						t.Fatalf("record %d: got an edit created %v, edited %v; want edited at the event time %v, after creation", i, p.CreatedAt, p.EditedAt, rec.EventTime)
+					}
+					continue
+				}
 				if strings.TrimSpace(p.Text) == "" {
 					t.Fatalf("record %d: got empty text; want some\n%s", i, rec.Value)
 				}
-				if p.Author.ID == "" || p.Author.Handle == "" {
-					t.Fatalf("record %d: got author %+v; want id and handle", i, p.Author)
-				}
+				checkAuthor(t, i, rec, &p)
 				if !p.CreatedAt.Equal(rec.EventTime) {
 					t.Fatalf("record %d: got created %v; want event time %v", i, p.CreatedAt, rec.EventTime)
 				}
@@ -151,6 +166,31 @@ func TestRecordsDecode(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkAuthor checks that a decoded post names its author as its network does: Facebook and Instagram
+// sometimes leave the commenter's id out, and only some networks have handles.
+func checkAuthor(t *testing.T, i int, rec Record, p *post.Post) {
+	t.Helper()
+	a := p.Author
+	switch rec.Network {
+	case post.NetworkFacebook:
+		if a.ID != "" && a.DisplayName == "" {
+			t.Fatalf("record %d: got author %+v; want a name with the id", i, a)
+		}
+	case post.NetworkInstagram:
+		if a.Handle == "" {
+			t.Fatalf("record %d: got author %+v; want a handle", i, a)
+		}
+	case post.NetworkYouTube, post.NetworkReview:
+		if a.ID == "" || a.Handle == "" && a.DisplayName == "" {
+			t.Fatalf("record %d: got author %+v; want an id and a handle or name", i, a)
+		}
+	default:
+		if a.ID == "" || a.Handle == "" {
+			t.Fatalf("record %d: got author %+v; want id and handle", i, a)
+		}
 	}
 }
 
@@ -204,7 +244,7 @@ func TestShares(t *testing.T) {
 		mal  float64 // expected share of malformed records
 		mix  map[post.Network]float64
 	}{
-		{"defaults", Config{Seed: 11}, 20000, 0.02, 0, map[post.Network]float64{post.NetworkX: 0.6, post.NetworkReddit: 0.25, post.NetworkMastodon: 0.15}},
+		{"defaults", Config{Seed: 11}, 20000, 0.02, 0, DefaultMix()},
 		{"faulty", Config{Seed: 12, DuplicateRate: 0.08, MalformedRate: 0.05}, 20000, 0.08, 0.05, nil},
 		{"no duplicates", Config{Seed: 13, DuplicateRate: -1, MalformedRate: 0.01}, 10000, 0, 0.01, nil},
 		{"custom mix", Config{Seed: 14, Mix: map[post.Network]float64{post.NetworkX: 1, post.NetworkMastodon: 1}}, 10000, 0.02, 0,
@@ -216,26 +256,32 @@ func TestShares(t *testing.T) {
 			var dups, mal int
 			perNet := map[post.Network]int{}
 			earlier := map[string][]byte{}
+			sent := map[string]bool{} // payloads of well-formed records
 			for i, rec := range recs {
 				perNet[rec.Network]++
 				key := string(rec.Network) + "/" + rec.PostID
 				switch {
 				case rec.Duplicate:
 					dups++
-					orig, ok := earlier[key]
-					if !ok {
+					if _, ok := earlier[key]; !ok {
 						t.Fatalf("record %d: got a redelivery of %s; want an earlier record with that id", i, key)
 					}
-					if !bytes.Equal(orig, rec.Value) {
-						t.Fatalf("record %d: got a redelivery that differs from the original; want the same bytes", i)
+					if !sent[string(rec.Value)] {
+						t.Fatalf("record %d: got a redelivery that differs from every earlier record; want the same bytes", i)
 					}
 				case rec.Malformed:
 					mal++
+				case rec.Edit || rec.Action == post.ActionDelete:
+					sent[string(rec.Value)] = true
+					if _, ok := earlier[key]; !ok {
+						t.Fatalf("record %d: got an edit or delete of %s; want an earlier record with that id", i, key)
+					}
 				default:
 					if _, ok := earlier[key]; ok {
 						t.Fatalf("record %d: got post id %s twice; want fresh posts to have new ids", i, key)
 					}
 					earlier[key] = rec.Value
+					sent[string(rec.Value)] = true
 				}
 			}
 			checkShare(t, "duplicates", float64(dups)/float64(tt.n), tt.dup, 0.005+tt.dup*0.2)
@@ -262,6 +308,7 @@ func TestStatsUnique(t *testing.T) {
 	}{
 		{"defaults", Config{Seed: 21}, 8000},
 		{"faulty", Config{Seed: 22, DuplicateRate: 0.1, MalformedRate: 0.1}, 8000},
+		{"edits and deletes", Config{Seed: 23, EventRate: 1, EditRate: 0.05, DeleteRate: 0.05, DuplicateRate: 0.1}, 8000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,6 +331,18 @@ func TestStatsUnique(t *testing.T) {
 			if s.Unique != len(unique) {
 				t.Errorf("got Stats().Unique %d; want %d", s.Unique, len(unique))
 			}
+			var edits, deletes int
+			for _, rec := range recs {
+				if !rec.Duplicate && rec.Edit {
+					edits++
+				}
+				if !rec.Duplicate && rec.Action == post.ActionDelete {
+					deletes++
+				}
+			}
+			if s.Edits != edits || s.Deletes != deletes || s.Visible != s.Unique-deletes {
+				t.Errorf("got edits/deletes/visible %d/%d/%d; want %d/%d/%d", s.Edits, s.Deletes, s.Visible, edits, deletes, s.Unique-deletes)
+			}
 			if s.Records != tt.n || s.Duplicates != dups || s.Malformed != mal {
 				t.Errorf("got records/duplicates/malformed %d/%d/%d; want %d/%d/%d", s.Records, s.Duplicates, s.Malformed, tt.n, dups, mal)
 			}
@@ -296,8 +355,13 @@ func TestStatsUnique(t *testing.T) {
 				sum.Unique += ns.Unique
 				sum.Duplicates += ns.Duplicates
 				sum.Malformed += ns.Malformed
+				sum.Visible += ns.Visible
+				sum.Edits += ns.Edits
+				sum.Deletes += ns.Deletes
+				sum.BrandReplies += ns.BrandReplies
 			}
-			if sum.Records != s.Records || sum.Unique != s.Unique || sum.Duplicates != s.Duplicates || sum.Malformed != s.Malformed {
+			if sum.Records != s.Records || sum.Unique != s.Unique || sum.Duplicates != s.Duplicates || sum.Malformed != s.Malformed ||
+				sum.Visible != s.Visible || sum.Edits != s.Edits || sum.Deletes != s.Deletes || sum.BrandReplies != s.BrandReplies {
 				t.Errorf("got per-network sums %+v; want the totals %+v", sum, s)
 			}
 		})
@@ -328,7 +392,9 @@ func TestEventTime(t *testing.T) {
 				if rec.Duplicate {
 					continue
 				}
-				fresh++
+				if !rec.Edit && rec.Action != post.ActionDelete && rec.Truth.Intent != "support" {
+					fresh++ // a new post of the Poisson stream (answers, edits and deletes come on top)
+				}
 				if rec.EventTime.Before(start) {
 					t.Fatalf("record %d: got event time %v; want not before start %v", i, rec.EventTime, start)
 				}
@@ -423,8 +489,8 @@ func TestThreads(t *testing.T) {
 		}
 		kinds[string(p.Network)+"/"+p.Kind()]++
 		for _, ref := range []string{p.Refs.ReplyToID, p.Refs.QuoteOfID, p.Refs.RepostOfID} {
-			if ref == "" {
-				continue
+			if ref == "" || commentNet(p.Network) && ref == p.Refs.ConversationID {
+				continue // a comment on a video, Page post or media item, which are not in the stream
 			}
 			parent, ok := seen[string(p.Network)+"/"+ref]
 			if !ok {
@@ -445,11 +511,16 @@ func TestThreads(t *testing.T) {
 		seen[string(p.Network)+"/"+p.ID] = p
 	}
 	for _, k := range []string{"x/original", "x/reply", "x/quote", "x/repost", "mastodon/original", "mastodon/reply",
-		"mastodon/repost", "mastodon/quote", "reddit/original", "reddit/reply", "reddit/repost"} {
+		"mastodon/repost", "mastodon/quote", "reddit/original", "reddit/reply", "reddit/repost", "youtube/reply",
+		"facebook/reply", "instagram/reply", "review/original"} {
 		if kinds[k] == 0 {
 			t.Errorf("got no %s posts; want some", k)
 		}
 	}
+}
+
+func commentNet(n post.Network) bool {
+	return n == post.NetworkYouTube || n == post.NetworkFacebook || n == post.NetworkInstagram
 }
 
 func TestRealism(t *testing.T) {
@@ -491,10 +562,12 @@ func TestRealism(t *testing.T) {
 		a := string(p.Network) + "/" + p.Author.ID
 		perAuthor[a]++
 		h := string(p.Network) + "/" + strings.ToLower(p.Author.Handle)
-		if prev, ok := handleOwner[h]; ok && prev != p.Author.ID && p.Author.Handle != "[deleted]" {
+		if prev, ok := handleOwner[h]; ok && prev != p.Author.ID && p.Author.Handle != "[deleted]" && p.Author.Handle != "" && p.Author.ID != "" {
 			t.Fatalf("got handle %s for authors %s and %s; want one owner per handle", h, prev, p.Author.ID)
 		}
-		handleOwner[h] = p.Author.ID
+		if p.Author.ID != "" && p.Author.Handle != "" {
+			handleOwner[h] = p.Author.ID
+		}
 		if rec.Truth.Person >= 0 {
 			if personNets[rec.Truth.Person] == nil {
 				personNets[rec.Truth.Person] = map[post.Network]bool{}
@@ -627,7 +700,7 @@ func TestConfigDefaults(t *testing.T) {
 	}{
 		{"zero", Config{}, func(c Config) bool {
 			return c.Start.Equal(DefaultStart) && c.EventRate == 50 && c.Authors == 20000 && c.DuplicateRate == 0.02 &&
-				c.MalformedRate == 0 && c.Mix[post.NetworkX] == 0.6 && c.Mix[post.NetworkReddit] == 0.25 && c.Mix[post.NetworkMastodon] == 0.15
+				c.MalformedRate == 0 && maps.Equal(c.Mix, DefaultMix())
 		}},
 		{"negative duplicates", Config{DuplicateRate: -1}, func(c Config) bool { return c.DuplicateRate == 0 }},
 		{"rates capped", Config{DuplicateRate: 0.8, MalformedRate: 0.8}, func(c Config) bool {
@@ -665,6 +738,9 @@ func TestHistoryBounded(t *testing.T) {
 	}
 	if len(g.pend) > 5000 {
 		t.Errorf("got %d pending redeliveries; want a bounded queue", len(g.pend))
+	}
+	if len(g.sched) > maxScheduled {
+		t.Errorf("got %d scheduled records; want at most %d", len(g.sched), maxScheduled)
 	}
 }
 

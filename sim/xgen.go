@@ -302,6 +302,12 @@ func (g *Generator) encodeX(d *draft) (Record, *hpost) {
 		hp.text, ents = g.xText(nil, d.segs, "")
 	}
 	hp.truth = d.truth()
+	postID := id
+	if e := d.edit; e != nil {
+		// An edit is a new tweet whose edit history starts with the original.
+		postID = e.id
+		hp.conv = e.conv
+	}
 
 	// The tweet object without its counters, kept for later embedding.
 	c := &g.cj
@@ -309,6 +315,9 @@ func (g *Generator) encodeX(d *draft) (Record, *hpost) {
 	c.obj()
 	c.key("edit_history_tweet_ids")
 	c.arr()
+	if d.edit != nil {
+		c.str(d.edit.id)
+	}
 	c.str(id)
 	c.endArr()
 	c.key("text")
@@ -343,10 +352,18 @@ func (g *Generator) encodeX(d *draft) (Record, *hpost) {
 	c.xEntities(ents)
 	c.key("edit_controls")
 	c.obj()
-	c.kint("edits_remaining", 5)
+	if d.edit != nil {
+		c.kint("edits_remaining", 4)
+	} else {
+		c.kint("edits_remaining", 5)
+	}
 	c.kbool("is_edit_eligible", d.kind != kRepost)
 	c.key("editable_until")
-	c.timeMillis(created.Add(time.Hour))
+	if d.edit != nil {
+		c.timeMillis(d.edit.created.Add(time.Hour))
+	} else {
+		c.timeMillis(created.Add(time.Hour))
+	}
 	c.endObj()
 	hp.core = append([]byte(nil), c.b[1:]...)
 
@@ -414,8 +431,8 @@ func (g *Generator) encodeX(d *draft) (Record, *hpost) {
 	w.endObj()
 
 	rec := Record{
-		Topic: TopicFor(post.NetworkX), Key: []byte(id), Value: append([]byte(nil), w.b...), EventTime: created,
-		Network: post.NetworkX, PostID: id, Truth: hp.truth,
+		Topic: TopicFor(post.NetworkX), Key: []byte(postID), Value: append([]byte(nil), w.b...), EventTime: created,
+		Network: post.NetworkX, PostID: postID, Truth: hp.truth,
 	}
 	if d.kind == kRepost {
 		return rec, nil

@@ -13,12 +13,17 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/sim"
 )
 
-// simTopics are the topics the simulator writes.
-var simTopics = []string{sim.TopicFor(post.NetworkX), sim.TopicFor(post.NetworkMastodon), sim.TopicFor(post.NetworkReddit)}
+// simTopics are the topics the simulator writes: one per network it simulates.
+var simTopics = func() []string {
+	var topics []string
+	for _, n := range sim.Networks() {
+		topics = append(topics, sim.TopicFor(n))
+	}
+	return topics
+}()
 
 type simFlags struct {
 	seed       int64

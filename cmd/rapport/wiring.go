@@ -75,6 +75,7 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		TopicPattern:   c.Kafka.TopicPattern,
 		DLQTopic:       c.Kafka.DLQTopic,
 		Networks:       c.Kafka.Networks,
+		NetworkHeader:  c.Kafka.NetworkHeader,
 		BatchSize:      c.Pipeline.BatchSize,
 		MaxPollRecords: c.Kafka.MaxPollRecords,
 		MaxPayload:     c.Pipeline.MaxPayloadBytes,
