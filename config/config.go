@@ -26,6 +26,7 @@ type Config struct {
 	ClickHouse ClickHouse `yaml:"clickhouse"`
 	Pipeline   Pipeline   `yaml:"pipeline"`
 	Brands     Brands     `yaml:"brands"`
+	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
 	Log        Log        `yaml:"log"`
 }
@@ -63,6 +64,20 @@ type Pipeline struct {
 	QueueDepth      int           `yaml:"queue_depth"`       // batches queued in front of each stage and sink; default 4
 	MaxPayloadBytes int           `yaml:"max_payload_bytes"` // larger raw payloads go to the dead-letter topic; default 262144
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`  // longest graceful drain before aborting; default 30s
+}
+
+// Ingest configures sources beyond the built-in network formats.
+type Ingest struct {
+	// Generic are networks read by field-path mapping, so a new JSON source needs no code (see
+	// ingest.GenericNormalizer for the field names and path syntax). Default none. Not settable from the
+	// environment.
+	Generic []GenericSource `yaml:"generic"`
+}
+
+// GenericSource maps one JSON source onto the canonical post.
+type GenericSource struct {
+	Network string            `yaml:"network"` // network name; its topic is social.raw.<network>
+	Fields  map[string]string `yaml:"fields"`  // canonical field → dot path in the payload, e.g. text: body.content
 }
 
 // Brands describes the brands' own presence on the networks.

@@ -15,6 +15,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
+
+	"github.com/rapport-dev/rapport/config"
 )
 
 func TestRunRejectsBadConfigNamingTheField(t *testing.T) {
@@ -97,4 +99,34 @@ func TestThousands(t *testing.T) {
 			t.Errorf("thousands(%d): got %q; want %q", n, got, want)
 		}
 	}
+}
+
+func TestGenericNormalizersFromConfig(t *testing.T) {
+	f := func(yml, wantErr string) {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), "rapport.yml")
+		if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Load(path, []string{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := buildNormalizers(cfg)
+		if wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), wantErr) {
+				t.Errorf("buildNormalizers: got error %v; want one containing %q", err, wantErr)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("buildNormalizers: %v", err)
+		}
+		if got["forum"] == nil || got["x"] == nil {
+			t.Errorf("normalizers: got %d without forum or x; want the built-in ones plus forum", len(got))
+		}
+	}
+	f("ingest:\n  generic:\n    - network: forum\n      fields: {id: uid, text: body, created_at: ts}\n", "")
+	f("ingest:\n  generic:\n    - network: x\n      fields: {id: uid, text: body, created_at: ts}\n", "ingest.generic[0].network")
+	f("ingest:\n  generic:\n    - network: forum\n      fields: {text: body}\n", "ingest.generic[0]")
 }

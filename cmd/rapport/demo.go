@@ -108,7 +108,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	defer stopPipe()
 	pipeDone := make(chan error, 1)
 	start := time.Now()
-	go func() { prodDone <- produceStream(ctx, producer, gen, sf.count, sf.rate, &produced) }()
+	go func() { prodDone <- produceStream(ctx, producer, gen, sf.count, sf.rate, &produced, nil) }()
 	go func() { pipeDone <- p.Run(pipeCtx) }()
 
 	view := newProgressView(out, sf.count)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -47,8 +48,26 @@ func TestSimulateWritesTheStream(t *testing.T) {
 	}
 	defer c.Close()
 	brokers := strings.Join(c.ListenAddrs(), ",")
-	if err := simulateCmd(context.Background(), []string{"-brokers", brokers, "-count", "3000", "-seed", "4", "-partitions", "2"}); err != nil {
+	truth := filepath.Join(t.TempDir(), "truth.jsonl")
+	if err := simulateCmd(context.Background(), []string{"-brokers", brokers, "-count", "3000", "-seed", "4", "-partitions", "2", "-truth", truth}); err != nil {
 		t.Fatalf("simulate: %v", err)
+	}
+	data, err := os.ReadFile(truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := 0
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if strings.HasPrefix(l, `{"incident"`) {
+			continue
+		}
+		if !strings.Contains(l, `"post_id"`) {
+			t.Errorf("truth line without post_id: %s", l)
+		}
+		lines++
+	}
+	if lines != 3000 {
+		t.Errorf("truth has %d record lines; want 3000, one per record", lines)
 	}
 	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
 	if err != nil {

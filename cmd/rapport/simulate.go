@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -63,6 +66,7 @@ func simulateCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	brokers := fs.String("brokers", envOr("RAPPORT_KAFKA_BROKERS", "127.0.0.1:9092"), "comma-separated seed brokers")
 	partitions := fs.Int("partitions", 6, "partitions of topics the simulator creates")
+	truthPath := fs.String("truth", "", "file for the ground truth, one JSON line per record (true duplicates, author-to-person links, incidents)")
 	var sf simFlags
 	sf.register(fs, 100000)
 	if err := fs.Parse(args); err != nil {
@@ -78,10 +82,31 @@ func simulateCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	gen := sf.generator()
+	var truth *bufio.Writer
+	if *truthPath != "" {
+		f, err := os.Create(*truthPath)
+		if err != nil {
+			return fmt.Errorf("-truth: %w", err)
+		}
+		defer f.Close()
+		truth = bufio.NewWriterSize(f, 1<<20)
+		defer func() { _ = truth.Flush() }()
+		for _, inc := range gen.Incidents() {
+			if err := json.NewEncoder(truth).Encode(map[string]any{"incident": inc}); err != nil {
+				return fmt.Errorf("writing ground truth: %w", err)
+			}
+		}
+	}
 	var produced atomic.Int64
 	done := make(chan error, 1)
 	start := time.Now()
-	go func() { done <- produceStream(ctx, cl, gen, sf.count, sf.rate, &produced) }()
+	go func() {
+		var w io.Writer
+		if truth != nil {
+			w = truth
+		}
+		done <- produceStream(ctx, cl, gen, sf.count, sf.rate, &produced, w)
+	}()
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
 	for {
@@ -103,7 +128,10 @@ func simulateCmd(ctx context.Context, args []string) error {
 
 // produceStream writes count records of gen (0: until ctx is cancelled) at rate records/s (0: unlimited)
 // and waits until the broker acknowledged all of them. produced counts acknowledged records.
-func produceStream(ctx context.Context, cl *kgo.Client, gen *sim.Generator, count int, rate float64, produced *atomic.Int64) error {
+//
+// With truth set, every record's ground truth (sim.WriteTruth) is written to it, one JSON line per record,
+// in the order produced.
+func produceStream(ctx context.Context, cl *kgo.Client, gen *sim.Generator, count int, rate float64, produced *atomic.Int64, truth io.Writer) error {
 	var (
 		failed  atomic.Pointer[error]
 		start   = time.Now()
@@ -133,6 +161,11 @@ func produceStream(ctx context.Context, cl *kgo.Client, gen *sim.Generator, coun
 			}
 		}
 		rec := gen.Next()
+		if truth != nil {
+			if err := sim.WriteTruth(truth, rec); err != nil {
+				return fmt.Errorf("writing ground truth: %w", err)
+			}
+		}
 		cl.Produce(ctx, &kgo.Record{Topic: rec.Topic, Key: rec.Key, Value: rec.Value, Timestamp: rec.EventTime}, promise)
 		written++
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-dev/rapport/config"
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/pipeline"
+	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/processors"
 	"github.com/rapport-dev/rapport/processors/brandaccounts"
 	"github.com/rapport-dev/rapport/processors/erasure"
@@ -63,6 +64,11 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 			return nil, nil, err
 		}
 	}
+	normalizers, err := buildNormalizers(c)
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, err
+	}
 	kafkaLog := log.With(zap.String("component", "kafka"))
 	opts := []kgo.Opt{
 		kgo.WithLogger(kzap.New(kafkaLog, kzap.Level(kgo.LogLevelWarn))),
@@ -83,7 +89,7 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		SessionTimeout: c.Kafka.SessionTimeout,
 		RevokeTimeout:  c.Kafka.RevokeTimeout,
 		ClientOpts:     opts,
-	}, ingest.Normalizers(), reg, log.With(zap.String("component", "ingest")))
+	}, normalizers, reg, log.With(zap.String("component", "ingest")))
 	if err != nil {
 		_ = conn.Close()
 		return nil, nil, err
@@ -106,4 +112,21 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		Log:             log.With(zap.String("component", "pipeline")),
 		ShutdownTimeout: c.Pipeline.ShutdownTimeout,
 	}, conn, nil
+}
+
+// buildNormalizers returns the built-in normalizers plus the configured generic ones.
+func buildNormalizers(c *config.Config) (map[post.Network]ingest.Normalizer, error) {
+	all := ingest.Normalizers()
+	for i, g := range c.Ingest.Generic {
+		network := post.Network(g.Network)
+		if _, taken := all[network]; taken || network == ingest.AutoNetwork {
+			return nil, fmt.Errorf("ingest.generic[%d].network: %q is already a network of its own", i, g.Network)
+		}
+		n, err := ingest.NewGenericNormalizer(network, g.Fields)
+		if err != nil {
+			return nil, fmt.Errorf("ingest.generic[%d]: %w", i, err)
+		}
+		all[network] = n
+	}
+	return all, nil
 }
