@@ -53,8 +53,9 @@ func TestEndToEnd(t *testing.T) {
 				t.Errorf("rejected %d, dead letters %d; want both %d (the malformed records)", cs.Rejected, cs.DeadLetters, st.Malformed)
 			}
 			final, distinct := countPosts(t, conn)
-			if final != uint64(st.Unique) || distinct != uint64(st.Unique) {
-				t.Errorf("ClickHouse sees %d posts (FINAL), %d distinct; want %d, the distinct posts produced", final, distinct, st.Unique)
+			if final != uint64(st.Visible) || distinct != uint64(st.Unique) {
+				t.Errorf("ClickHouse sees %d posts (FINAL), %d distinct; want %d visible (not deleted) of the %d distinct posts produced",
+					final, distinct, st.Visible, st.Unique)
 			}
 
 			checkDeadLetters(t, e, st.Malformed)

@@ -162,7 +162,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if firstQueryable > 0 {
 		fmt.Fprintf(out, "the first %d posts were queryable in ClickHouse after %s\n", milestone, firstQueryable.Round(time.Millisecond))
 	}
-	return printSummary(context.Background(), out, conn, int64(gs.Unique))
+	return printSummary(context.Background(), out, conn, int64(gs.Visible))
 }
 
 // ensureClickHouse checks that ClickHouse answers at cfg and, when it does not and the address is local,

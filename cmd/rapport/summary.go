@@ -13,7 +13,7 @@ import (
 
 // printSummary prints the headline numbers of what the pipeline stored, read back from ClickHouse with
 // FINAL so that redelivered posts count once. wantUnique, when positive, is the number of distinct posts the
-// producer generated; the summary says whether ClickHouse holds exactly those.
+// producer generated and did not delete; the summary says whether ClickHouse shows exactly those.
 func printSummary(ctx context.Context, w io.Writer, conn driver.Conn, wantUnique int64) error {
 	var (
 		total, authors, replies, reposts uint64
@@ -30,9 +30,9 @@ func printSummary(ctx context.Context, w io.Writer, conn driver.Conn, wantUnique
 	fmt.Fprintf(w, "posts (each network post once)     %s", thousands(int64(total)))
 	if wantUnique > 0 {
 		if int64(total) == wantUnique {
-			fmt.Fprintf(w, "   = the %s distinct posts generated: none lost, none doubled\n", thousands(wantUnique))
+			fmt.Fprintf(w, "   = the %s distinct posts generated and not deleted: none lost, none doubled\n", thousands(wantUnique))
 		} else {
-			fmt.Fprintf(w, "   ≠ %s distinct posts generated\n", thousands(wantUnique))
+			fmt.Fprintf(w, "   ≠ %s distinct posts generated and not deleted\n", thousands(wantUnique))
 		}
 	} else {
 		fmt.Fprintln(w)
