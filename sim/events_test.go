@@ -12,6 +12,7 @@ import (
 )
 
 func TestEveryFormatDecodes(t *testing.T) {
+	t.Parallel()
 	// Payload shapes each network must produce, found by a marker in the raw bytes.
 	shapes := map[post.Network][]string{
 		post.NetworkX:         {`"edit_history_tweet_ids":["`, `{"data":{"delete":{"tweet":`},
@@ -25,7 +26,7 @@ func TestEveryFormatDecodes(t *testing.T) {
 	for _, net := range Networks() {
 		t.Run(string(net), func(t *testing.T) {
 			cfg := Config{Seed: 81, EventRate: 0.5, EditRate: 0.05, DeleteRate: 0.05, Mix: map[post.Network]float64{net: 1}}
-			recs, _ := generate(t, cfg, 2500)
+			recs, _ := generate(t, cfg, 1800)
 			found := map[string]bool{}
 			stars := map[int][]int8{}
 			for i, rec := range recs {
@@ -79,6 +80,7 @@ func meanStars(s []int8) float64 {
 }
 
 func TestEditsAndDeletes(t *testing.T) {
+	t.Parallel()
 	cfg := Config{Seed: 82, EventRate: 1, EditRate: 0.05, DeleteRate: 0.04}
 	recs, g := generate(t, cfg, 7000)
 	type orig struct {
@@ -165,7 +167,8 @@ func lastRunes(s string, n int) string {
 }
 
 func TestBrandReplyDelays(t *testing.T) {
-	recs, g := generate(t, Config{Seed: 83, EventRate: 0.25, DuplicateRate: -1}, 40000)
+	t.Parallel()
+	recs, g := generate(t, Config{Seed: 83, EventRate: 0.15, DuplicateRate: -1}, 25000)
 	created := map[string]time.Time{}
 	brandOf := map[string]int{}
 	var delays []time.Duration
@@ -233,9 +236,10 @@ func quantile(d []time.Duration, q float64) time.Duration {
 }
 
 func TestIncidents(t *testing.T) {
+	t.Parallel()
 	start := DefaultStart
-	inc := Incident{ID: "zentro-battery", Brand: "Zentro", Start: start.Add(2 * time.Hour), Duration: 2 * time.Hour}
-	recs, g := generate(t, Config{Seed: 84, EventRate: 2, Incidents: []Incident{inc, {Brand: "Nobody"}}}, 40000)
+	inc := Incident{ID: "zentro-battery", Brand: "Zentro", Start: start.Add(40 * time.Minute), Duration: 70 * time.Minute}
+	recs, g := generate(t, Config{Seed: 84, EventRate: 3, Incidents: []Incident{inc, {Brand: "Nobody"}}}, 20000)
 	got := g.Incidents()
 	if len(got) != 1 || got[0].ID != inc.ID || got[0].Factor != 5 {
 		t.Fatalf("got incidents %v; want %s with the default factor 5 (and the unknown brand dropped)", got, inc.ID)
@@ -287,6 +291,7 @@ func TestIncidents(t *testing.T) {
 }
 
 func TestWriteTruth(t *testing.T) {
+	t.Parallel()
 	recs, _ := generate(t, Config{Seed: 85, EventRate: 1, EditRate: 0.2, Incidents: []Incident{{ID: "x1", Brand: "Acme", Start: DefaultStart, Duration: time.Hour}}}, 800)
 	var buf bytes.Buffer
 	for _, rec := range recs {

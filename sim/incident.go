@@ -35,7 +35,7 @@ func DefaultIncidents(start time.Time) []Incident {
 
 // negShare is about the share of all posts that are negative about a brand of weight 1: it turns an
 // incident's Factor into extra posting rate.
-const negShare = 0.2
+const negShare = 0.25
 
 // incState is an incident in the generator's terms.
 type incState struct {

@@ -1,9 +1,12 @@
 // Package sim generates a realistic, deterministic synthetic stream of social posts about a small fictional
-// brand catalogue, as raw payloads in the public API shapes of X (API v2 tweet envelopes), Mastodon
-// (Status entities) and Reddit (t1/t3 things). It is meant for load tests, end-to-end tests and demos of
-// the pipeline: every well-formed record is accepted by the ingest normalizers, and the stream carries
-// the awkward parts of real traffic (redeliveries, malformed payloads, replies to posts the consumer may
-// not have seen, non-English text, HTML, emoji).
+// brand catalogue, as raw payloads in the public API shapes of X (API v2 tweet envelopes and compliance
+// events), Mastodon (Status entities and streaming events), Reddit (t1/t3 things), YouTube (Data API v3
+// comment threads and comments), Facebook and Instagram (Graph API comments) and review sites (reviews
+// with a star rating). It is meant for load tests, end-to-end tests and demos of the pipeline: every
+// well-formed record is accepted by the ingest normalizers, and the stream carries the awkward parts of
+// real traffic (redeliveries, malformed payloads, replies to posts the consumer may not have seen, edits,
+// deletions, brand answers hours later, bursts of complaints, non-English text, HTML, emoji). Record.Truth
+// says what each record really is (WriteTruth writes it as JSON lines).
 //
 // The same Config (including Seed) always yields a byte-identical stream. A Generator is not safe for
 // concurrent use.
@@ -104,12 +107,12 @@ type Truth struct {
 // original's EventTime. Every record owns its Key and Value (a redelivery is a separate copy), so callers
 // may keep or modify them.
 type Record struct {
-	Topic     string    // "social.raw.x", "social.raw.mastodon", "social.raw.reddit"
-	Key       []byte    // network post id (Reddit: the fullname), so a redelivery lands on the same partition
+	Topic     string    // TopicFor(Network): "social.raw.x", "social.raw.youtube", ...
+	Key       []byte    // PostID, so redeliveries, edits and deletes land on the post's partition
 	Value     []byte    // the raw payload
 	EventTime time.Time // the post's created_at (an edit's edit time, a deletion's time), as the payload states it
 	Network   post.Network
-	PostID    string // canonical post id as the normalizer produces it (Reddit: "t1_<id>" / "t3_<id>")
+	PostID    string // canonical post id as the normalizer produces it (Reddit: "t1_<id>" / "t3_<id>"; reviews: "<source>:<id>"; an X edit: the original tweet's id)
 	Duplicate bool   // a redelivery of an earlier record
 	Malformed bool
 	Fault     string      // for a malformed record, what is wrong with it
@@ -377,11 +380,12 @@ func (g *Generator) Config() Config {
 	return c
 }
 
-// Intensity returns the relative posting rate at t: the stream's rate at t is EventRate*Intensity(t). It
-// averages 1 over a week.
+// Intensity returns the relative posting rate at t: the stream's rate of new posts at t is
+// EventRate*Intensity(t), plus the bursts of incidents and the brands' answers. It averages 1 over a week.
 func (g *Generator) Intensity(t time.Time) float64 { return g.rhythm.at(t) }
 
-// Now returns the event time the generator has reached (the time of the latest new post).
+// Now returns the event time the generator has reached: the time of the latest new post, or of the next one
+// while scheduled records (answers, edits, deletes) due before it are being emitted.
 func (g *Generator) Now() time.Time { return g.timeAt(g.clock) }
 
 func (g *Generator) timeAt(clock float64) time.Time {

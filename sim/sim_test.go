@@ -45,6 +45,7 @@ func sameRecord(a, b Record) bool {
 }
 
 func TestDeterminism(t *testing.T) {
+	t.Parallel()
 	const steps = 5000
 	tests := []struct {
 		name      string
@@ -96,6 +97,7 @@ var faultReasons = map[string][]ingest.Reason{
 }
 
 func TestRecordsDecode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		cfg  Config
@@ -236,6 +238,7 @@ func TestFaultSelection(t *testing.T) {
 }
 
 func TestShares(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		cfg  Config
@@ -476,6 +479,7 @@ func TestRhythm(t *testing.T) {
 }
 
 func TestThreads(t *testing.T) {
+	t.Parallel()
 	recs, _ := generate(t, Config{Seed: 41, MalformedRate: 0.01}, 12000)
 	seen := map[string]post.Post{}
 	kinds := map[string]int{}
@@ -524,6 +528,7 @@ func commentNet(n post.Network) bool {
 }
 
 func TestRealism(t *testing.T) {
+	t.Parallel()
 	recs, _ := generate(t, Config{Seed: 51}, 20000)
 	var n, nonEnglish, brandAccounts, bots, html int
 	perAuthor := map[string]int{}
@@ -703,6 +708,8 @@ func TestConfigDefaults(t *testing.T) {
 				c.MalformedRate == 0 && maps.Equal(c.Mix, DefaultMix())
 		}},
 		{"negative duplicates", Config{DuplicateRate: -1}, func(c Config) bool { return c.DuplicateRate == 0 }},
+		{"edits and deletes", Config{}, func(c Config) bool { return c.EditRate == 0.01 && c.DeleteRate == 0.005 && len(c.Incidents) == 0 }},
+		{"no edits or deletes", Config{EditRate: -1, DeleteRate: -1}, func(c Config) bool { return c.EditRate == 0 && c.DeleteRate == 0 }},
 		{"rates capped", Config{DuplicateRate: 0.8, MalformedRate: 0.8}, func(c Config) bool {
 			return math.Abs(c.DuplicateRate+c.MalformedRate-0.9) < 1e-9
 		}},
@@ -727,6 +734,7 @@ func TestConfigDefaults(t *testing.T) {
 }
 
 func TestHistoryBounded(t *testing.T) {
+	t.Parallel()
 	g := New(Config{Seed: 61, DuplicateRate: 0.2})
 	for range 60000 {
 		g.Next()
