@@ -24,7 +24,11 @@ type xEnvelope struct {
 	Data     *xTweet `json:"data"`
 	Includes struct {
 		Users  []xUser  `json:"users"`
-		Tweets []xTweet `json:"tweets"`
+		// Referenced tweets: only the text of a retweeted one is used, so only id and text are decoded.
+		Tweets []struct {
+			ID   string `json:"id"`
+			Text string `json:"text"`
+		} `json:"tweets"`
 	} `json:"includes"`
 }
 
