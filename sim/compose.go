@@ -40,6 +40,7 @@ type draft struct {
 	edit   *hpost // the post an edit replaces; nil for a new post
 	inc    int    // incident of the post, plus one; 0: none
 	incID  string
+	campID string // spam campaign of the post
 }
 
 // pickKind decides what the next post of network ni is.
@@ -593,6 +594,7 @@ func (d *draft) truth() Truth {
 	case d.parent != nil && d.parent.truth.Incident != "" && d.brand == int(d.parent.brand):
 		t.Incident = d.parent.truth.Incident
 	}
+	t.Campaign = d.campID
 	if d.ni >= nYouTube && d.ni != nReview {
 		t.Kind = kindNames[kReply] // every comment answers its object or a comment
 	}

@@ -5,8 +5,8 @@
 // with a star rating). It is meant for load tests, end-to-end tests and demos of the pipeline: every
 // well-formed record is accepted by the ingest normalizers, and the stream carries the awkward parts of
 // real traffic (redeliveries, malformed payloads, replies to posts the consumer may not have seen, edits,
-// deletions, brand answers hours later, bursts of complaints, non-English text, HTML, emoji). Record.Truth
-// says what each record really is (WriteTruth writes it as JSON lines).
+// deletions, brand answers hours later, bursts of complaints, copy-paste spam campaigns, non-English text,
+// HTML, emoji). Record.Truth says what each record really is (WriteTruth writes it as JSON lines).
 //
 // The same Config (including Seed) always yields a byte-identical stream. A Generator is not safe for
 // concurrent use.
@@ -76,6 +76,9 @@ type Config struct {
 	// Incidents are windows during which one brand gets a burst of negative posts (default none; see
 	// DefaultIncidents).
 	Incidents []Incident
+	// CampaignRate is the share of records that are posts of copy-paste spam campaigns (default 0.01;
+	// negative means none). See Campaign.
+	CampaignRate float64
 	// Mix is the share of each network (default DefaultMix()). Only the networks of this package (Networks())
 	// are used; shares are normalised.
 	Mix map[post.Network]float64
@@ -93,6 +96,7 @@ type Truth struct {
 	Person       int    // population index of the author (the same person across networks); -1 for brand and bot accounts
 	BrandAccount bool   // written by a brand's own account
 	Incident     string // ID of the incident the post belongs to (a burst post, or a repost or reply of one)
+	Campaign     string // ID of the spam campaign the post belongs to; empty for organic posts
 	// Text is, for an edit, the post's body after the edit as its author wrote it (plain text, without the
 	// reply mention X and Mastodon put in front); empty for other records.
 	Text string
@@ -143,7 +147,9 @@ type Stats struct {
 	Edits        int
 	Deletes      int
 	BrandReplies int
-	ByNetwork    map[post.Network]NetworkStats
+	// CampaignPosts counts the posts of spam campaigns (not counting redeliveries); they are also in Unique.
+	CampaignPosts int
+	ByNetwork     map[post.Network]NetworkStats
 }
 
 // networks are the networks of this package, in the order of their index (netIndex).
@@ -220,6 +226,14 @@ type Generator struct {
 	malformedN  int
 	filler      []byte
 
+	campProb  float64 // chance a new post belongs to a spam campaign
+	campNets  []float64
+	camps     []*campState
+	campLog   []Campaign // finished campaigns, the latest maxCampaignLog
+	campN     int
+	campBots  int
+	campPosts int
+
 	stats [numNets]NetworkStats
 
 	w     writer
@@ -292,6 +306,12 @@ func New(cfg Config) *Generator {
 		g.malProb = math.Min(1, m/(1-d))
 	}
 	g.replayAt = 200
+	if r := cfg.CampaignRate; r > 0 {
+		g.campNets = campaignNets(cfg.Mix)
+		if g.campNets != nil {
+			g.campProb = math.Min(1, r/(1-d-m))
+		}
+	}
 	g.incs = resolveIncidents(cfg.Incidents, cfg.Start)
 	for _, s := range g.incs {
 		g.incMax += s.boost
@@ -330,6 +350,14 @@ func (c Config) withDefaults() Config {
 		c.DeleteRate = 0.005
 	case c.DeleteRate < 0 || math.IsNaN(c.DeleteRate):
 		c.DeleteRate = 0
+	}
+	switch {
+	case c.CampaignRate == 0:
+		c.CampaignRate = 0.01
+	case c.CampaignRate < 0 || math.IsNaN(c.CampaignRate):
+		c.CampaignRate = 0
+	case c.CampaignRate > 0.5:
+		c.CampaignRate = 0.5
 	}
 	if c.MalformedRate < 0 || math.IsNaN(c.MalformedRate) {
 		c.MalformedRate = 0
@@ -410,6 +438,7 @@ func (g *Generator) Stats() Stats {
 		s.Deletes += ns.Deletes
 		s.BrandReplies += ns.BrandReplies
 	}
+	s.CampaignPosts = g.campPosts
 	return s
 }
 
@@ -440,6 +469,9 @@ func (g *Generator) Next() Record {
 		return rec
 	}
 	g.ready = false
+	if g.campProb > 0 && g.curInc == 0 && g.rng.chance(g.campProb) {
+		return g.campaignSlot()
+	}
 	ni := g.pickNet()
 	net := networks[ni]
 	malformed := g.malProb > 0 && g.rng.chance(g.malProb)

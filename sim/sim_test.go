@@ -710,6 +710,9 @@ func TestConfigDefaults(t *testing.T) {
 		{"negative duplicates", Config{DuplicateRate: -1}, func(c Config) bool { return c.DuplicateRate == 0 }},
 		{"edits and deletes", Config{}, func(c Config) bool { return c.EditRate == 0.01 && c.DeleteRate == 0.005 && len(c.Incidents) == 0 }},
 		{"no edits or deletes", Config{EditRate: -1, DeleteRate: -1}, func(c Config) bool { return c.EditRate == 0 && c.DeleteRate == 0 }},
+		{"campaigns", Config{}, func(c Config) bool { return c.CampaignRate == 0.01 }},
+		{"no campaigns", Config{CampaignRate: -1}, func(c Config) bool { return c.CampaignRate == 0 }},
+		{"campaigns capped", Config{CampaignRate: 3}, func(c Config) bool { return c.CampaignRate == 0.5 }},
 		{"rates capped", Config{DuplicateRate: 0.8, MalformedRate: 0.8}, func(c Config) bool {
 			return math.Abs(c.DuplicateRate+c.MalformedRate-0.9) < 1e-9
 		}},

@@ -9,9 +9,9 @@ import (
 //
 //	{"network":"x","post_id":"...","event_time":"...","action":"upsert","edit":false,"duplicate":false,
 //	 "malformed":false,"fault":"","kind":"reply","intent":"complaint","brand":"Acme","product":"Acme Pulse 3",
-//	 "sentiment":-1,"language":"en","person":123,"brand_account":false,"incident":"","text":""}
+//	 "sentiment":-1,"language":"en","person":123,"brand_account":false,"incident":"","campaign":"","text":""}
 //
-// text is set for edits only (the body after the edit). A delete notice carries the truth of the post it
+// text is set for edits only (the body after the edit); campaign names the spam campaign of a campaign post. A delete notice carries the truth of the post it
 // deletes.
 func WriteTruth(w io.Writer, rec Record) error {
 	var j jw
@@ -37,6 +37,7 @@ func WriteTruth(w io.Writer, rec Record) error {
 	j.kint("person", int64(t.Person))
 	j.kbool("brand_account", t.BrandAccount)
 	j.kstr("incident", t.Incident)
+	j.kstr("campaign", t.Campaign)
 	j.kstr("text", t.Text)
 	j.endObj()
 	j.b = append(j.b, '\n')
