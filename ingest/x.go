@@ -23,7 +23,7 @@ type xEnvelope struct {
 	// Compliance stream events arrive in the same envelope: {"data": {"delete": {...}}}.
 	Data     *xTweet `json:"data"`
 	Includes struct {
-		Users  []xUser  `json:"users"`
+		Users []xUser `json:"users"`
 		// Referenced tweets: only the text of a retweeted one is used, so only id and text are decoded.
 		Tweets []struct {
 			ID   string `json:"id"`
