@@ -168,6 +168,9 @@ func TestAlertsEvalNAB(t *testing.T) {
 		dir = "../../../shared/datasets/alerting/nab-twitter"
 	}
 	if _, err := os.Stat(filepath.Join(dir, "combined_windows.json")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("NAB data not found in %s (set RAPPORT_NAB_DIR): %v", dir, err)
+		}
 		t.Skipf("NAB data not found (set RAPPORT_NAB_DIR): %v", err)
 	}
 	var out bytes.Buffer
