@@ -31,70 +31,15 @@ type goldenCase struct {
 	kind string // post.Kind() of the result; checked apart from the golden so -update cannot bless a wrong one
 }
 
-// checkGolden decodes every case of network and compares the canonical post with its golden file.
+// checkGolden decodes every case of network with its normalizer from Normalizers() and compares the
+// canonical post with its golden file (see checkGoldenEach).
 func checkGolden(t *testing.T, network post.Network, cases []goldenCase) {
 	t.Helper()
 	n := Normalizers()[network]
 	if n == nil {
 		t.Fatalf("Normalizers() has no normalizer for %q", network)
 	}
-	// Every payload under testdata/<network> must be a case, so none is silently left unchecked.
-	paths, err := filepath.Glob(filepath.Join("testdata", string(network), "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	listed := map[string]bool{}
-	for _, tc := range cases {
-		listed[tc.name] = true
-	}
-	for _, path := range paths {
-		name := strings.TrimSuffix(filepath.Base(path), ".json")
-		if base, ok := strings.CutSuffix(name, ".golden"); ok {
-			name = base
-		}
-		if !listed[name] {
-			t.Errorf("%s has no golden case; add it to the case table", path)
-		}
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := filepath.Join("testdata", string(network))
-			raw, err := os.ReadFile(filepath.Join(dir, tc.name+".json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			src := post.Source{Topic: "social.raw." + string(network), Partition: 3, Offset: 4711}
-			p := post.Post{Source: src}
-			if err := fixedDecoder().Decode(n, raw, &p); err != nil {
-				t.Fatalf("Decode: got error %v; want none", err)
-			}
-			if got := p.Kind(); got != tc.kind {
-				t.Errorf("Kind(): got %q; want %q", got, tc.kind)
-			}
-			if p.Source != src {
-				t.Errorf("Source: got %+v; want %+v (the decoder must keep what the caller set)", p.Source, src)
-			}
-			got, err := json.MarshalIndent(&p, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			goldenPath := filepath.Join(dir, tc.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(goldenPath)
-			if err != nil {
-				t.Fatalf("%v (run go test ./ingest -run Golden -update to create it, then review it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("canonical post differs from %s:\n%s", goldenPath, firstDiff(string(got), string(want)))
-			}
-		})
-	}
+	checkGoldenWith(t, string(network), n, cases)
 }
 
 // firstDiff describes the first line where got and want differ.
