@@ -98,52 +98,10 @@ type pending struct {
 	rec Record
 }
 
-// pendingHeap is a binary min-heap on (due, seq).
-type pendingHeap []pending
-
-func (h pendingHeap) less(i, j int) bool {
-	if h[i].due != h[j].due {
-		return h[i].due < h[j].due
+// before orders pending records by (due, seq), for minHeap.
+func (p pending) before(o pending) bool {
+	if p.due != o.due {
+		return p.due < o.due
 	}
-	return h[i].seq < h[j].seq
-}
-
-func (h *pendingHeap) push(p pending) {
-	*h = append(*h, p)
-	s := *h
-	i := len(s) - 1
-	for i > 0 {
-		parent := (i - 1) / 2
-		if !s.less(i, parent) {
-			break
-		}
-		s[i], s[parent] = s[parent], s[i]
-		i = parent
-	}
-}
-
-func (h *pendingHeap) pop() pending {
-	s := *h
-	top := s[0]
-	last := len(s) - 1
-	s[0] = s[last]
-	s[last] = pending{}
-	s = s[:last]
-	i := 0
-	for {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(s) && s.less(l, m) {
-			m = l
-		}
-		if r < len(s) && s.less(r, m) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
-	}
-	*h = s
-	return top
+	return p.seq < o.seq
 }

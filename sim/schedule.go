@@ -34,54 +34,12 @@ type scheduled struct {
 	d    *draft // schedEdit: the post's draft, to render the edited version from
 }
 
-// schedHeap is a binary min-heap on (at, seq).
-type schedHeap []scheduled
-
-func (h schedHeap) less(i, j int) bool {
-	if h[i].at != h[j].at {
-		return h[i].at < h[j].at
+// before orders scheduled events by (at, seq), for minHeap.
+func (s scheduled) before(o scheduled) bool {
+	if s.at != o.at {
+		return s.at < o.at
 	}
-	return h[i].seq < h[j].seq
-}
-
-func (h *schedHeap) push(s scheduled) {
-	*h = append(*h, s)
-	q := *h
-	i := len(q) - 1
-	for i > 0 {
-		parent := (i - 1) / 2
-		if !q.less(i, parent) {
-			break
-		}
-		q[i], q[parent] = q[parent], q[i]
-		i = parent
-	}
-}
-
-func (h *schedHeap) pop() scheduled {
-	q := *h
-	top := q[0]
-	last := len(q) - 1
-	q[0] = q[last]
-	q[last] = scheduled{}
-	q = q[:last]
-	i := 0
-	for {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(q) && q.less(l, m) {
-			m = l
-		}
-		if r < len(q) && q.less(r, m) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		q[i], q[m] = q[m], q[i]
-		i = m
-	}
-	*h = q
-	return top
+	return s.seq < o.seq
 }
 
 // answerShare is the share of complaints, questions and churn threats about a brand that the brand's

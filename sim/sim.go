@@ -216,8 +216,8 @@ type Generator struct {
 	dupProb     float64 // chance a fresh record is scheduled for redelivery
 	malProb     float64 // chance a new record is malformed
 	replayAt    int64   // step of the next batch redelivery
-	pend        pendingHeap
-	sched       schedHeap
+	pend        minHeap[pending]
+	sched       minHeap[scheduled]
 	ready       bool // the clock holds the time of the next new post, not yet generated
 	replyDelays []time.Duration
 	incs        []incState
