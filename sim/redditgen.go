@@ -223,23 +223,7 @@ func (g *Generator) encodeSubmission(d *draft) (Record, *hpost) {
 		c.endArr()
 	}
 	hp.core = append([]byte(nil), c.b[1:]...)
-	w := &g.j
-	w.reset()
-	w.obj()
-	w.kstr("kind", "t3")
-	w.key("data")
-	w.value()
-	w.b = append(w.b, '{')
-	w.b = append(w.b, hp.core...)
-	w.first = false
-	redditScore(w, hp, g.rng.lognormal(6, 1.4), true)
-	w.endObj()
-	w.endObj()
-	rec := Record{
-		Topic: TopicFor(post.NetworkReddit), Key: []byte(full), Value: append([]byte(nil), w.b...), EventTime: d.now.Truncate(time.Second),
-		Network: post.NetworkReddit, PostID: full, Truth: hp.truth,
-	}
-	return rec, hp
+	return g.redditRecord("t3", hp, full, d.now, true), hp
 }
 
 func (g *Generator) encodeComment(d *draft) (Record, *hpost) {
@@ -318,23 +302,7 @@ func (g *Generator) encodeComment(d *draft) (Record, *hpost) {
 	c.kstr("link_permalink", "https://www.reddit.com"+linkPermalink)
 	c.kstr("link_url", root.linkURL)
 	hp.core = append([]byte(nil), c.b[1:]...)
-	w := &g.j
-	w.reset()
-	w.obj()
-	w.kstr("kind", "t1")
-	w.key("data")
-	w.value()
-	w.b = append(w.b, '{')
-	w.b = append(w.b, hp.core...)
-	w.first = false
-	redditScore(w, hp, g.rng.lognormal(6, 1.4), false)
-	w.endObj()
-	w.endObj()
-	rec := Record{
-		Topic: TopicFor(post.NetworkReddit), Key: []byte(full), Value: append([]byte(nil), w.b...), EventTime: d.now.Truncate(time.Second),
-		Network: post.NetworkReddit, PostID: full, Truth: hp.truth,
-	}
-	return rec, hp
+	return g.redditRecord("t1", hp, full, d.now, false), hp
 }
 
 // linkPermalink is the permalink of the submission a comment belongs to.
@@ -354,4 +322,24 @@ func redditEdited(w *jw, d *draft) {
 		return
 	}
 	w.float(float64(d.now.Unix()), 1)
+}
+
+// redditRecord wraps a thing's data members (hp.core) in its {"kind", "data"} envelope with a fresh score.
+func (g *Generator) redditRecord(kind string, hp *hpost, full string, now time.Time, submission bool) Record {
+	w := &g.j
+	w.reset()
+	w.obj()
+	w.kstr("kind", kind)
+	w.key("data")
+	w.value()
+	w.b = append(w.b, '{')
+	w.b = append(w.b, hp.core...)
+	w.first = false
+	redditScore(w, hp, g.rng.lognormal(6, 1.4), submission)
+	w.endObj()
+	w.endObj()
+	return Record{
+		Topic: TopicFor(post.NetworkReddit), Key: []byte(full), Value: append([]byte(nil), w.b...), EventTime: now.Truncate(time.Second),
+		Network: post.NetworkReddit, PostID: full, Truth: hp.truth,
+	}
 }
