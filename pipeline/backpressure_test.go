@@ -5,10 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-
 	"github.com/rapport-dev/rapport/ingest"
-	"github.com/rapport-dev/rapport/internal/testenv"
 	"github.com/rapport-dev/rapport/pipeline"
 	"github.com/rapport-dev/rapport/processors"
 	"github.com/rapport-dev/rapport/processors/features"
@@ -21,15 +18,8 @@ import (
 // records in memory stay under a fixed bound however much is waiting in Kafka. When the table is back,
 // everything flows and ClickHouse holds exactly the distinct posts.
 func TestSinkOutageBackpressure(t *testing.T) {
-	conn, chCfg := testenv.ClickHouse(t)
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	name := testenv.Name(t)
-	e := &env{brokers: c.ListenAddrs(), namespace: name, group: name, ch: chCfg, conn: conn}
-	e.createTopics(t, 3)
+	e := newKfakeEnv(t, 3)
+	conn, name := e.conn, e.namespace
 	const n = 40000
 	gen := sim.New(sim.Config{Seed: 5})
 	e.produce(t, gen, n)

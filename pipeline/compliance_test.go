@@ -6,10 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/rapport-dev/rapport/internal/testenv"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
@@ -17,15 +15,8 @@ import (
 // one author, replays everything, and checks what queries see: an edited post once with its last text, and
 // no trace of deleted posts or of the erased author.
 func TestComplianceEditsDeletesErasure(t *testing.T) {
-	conn, chCfg := testenv.ClickHouse(t)
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	name := testenv.Name(t)
-	e := &env{brokers: c.ListenAddrs(), namespace: name, group: name, ch: chCfg, conn: conn}
-	e.createTopics(t, 2)
+	e := newKfakeEnv(t, 2)
+	conn, name := e.conn, e.namespace
 
 	js := func(v any) []byte {
 		b, err := json.Marshal(v)

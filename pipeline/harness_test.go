@@ -9,9 +9,11 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/rapport-dev/rapport/ingest"
+	"github.com/rapport-dev/rapport/internal/testenv"
 	"github.com/rapport-dev/rapport/pipeline"
 	"github.com/rapport-dev/rapport/processors"
 	"github.com/rapport-dev/rapport/processors/erasure"
@@ -40,14 +42,36 @@ func (e *env) topics() []string {
 	return append(out, e.dlqTopic())
 }
 
-func (e *env) createTopics(tb testing.TB, partitions int32) {
+// newKfakeEnv returns an env on a fresh embedded broker (closed when the test ends) and a fresh ClickHouse
+// database, with its topics created; extra names further topics after the namespace (e.g.
+// "social.raw.mixed").
+func newKfakeEnv(tb testing.TB, partitions int32, extra ...string) *env {
+	tb.Helper()
+	conn, chCfg := testenv.ClickHouse(tb)
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(c.Close)
+	name := testenv.Name(tb)
+	e := &env{brokers: c.ListenAddrs(), namespace: name, group: name, ch: chCfg, conn: conn}
+	var names []string
+	for _, x := range extra {
+		names = append(names, name+"."+x)
+	}
+	e.createTopics(tb, partitions, names...)
+	return e
+}
+
+// createTopics creates the env's topics and extra ones.
+func (e *env) createTopics(tb testing.TB, partitions int32, extra ...string) {
 	tb.Helper()
 	cl := newClient(tb, e.brokers)
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	resp, err := adm.CreateTopics(ctx, partitions, 1, nil, e.topics()...)
+	resp, err := adm.CreateTopics(ctx, partitions, 1, nil, append(e.topics(), extra...)...)
 	if err != nil {
 		tb.Fatalf("creating topics: %v", err)
 	}

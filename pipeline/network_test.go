@@ -6,24 +6,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/rapport-dev/rapport/ingest"
-	"github.com/rapport-dev/rapport/internal/testenv"
 )
 
 // TestNetworkFromHeaderAndShape reads a topic configured as "auto" that mixes networks, and a record whose
 // header names its network, and checks each lands as the right network.
 func TestNetworkFromHeaderAndShape(t *testing.T) {
-	conn, chCfg := testenv.ClickHouse(t)
-	name := testenv.Name(t)
+	e := newKfakeEnv(t, 1, "social.raw.mixed")
+	conn, name := e.conn, e.namespace
 	mixed := name + ".social.raw.mixed"
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, mixed, name+".social.dlq"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	read := func(path string) []byte {
 		b, err := os.ReadFile("../ingest/testdata/" + path)
 		if err != nil {
@@ -38,15 +31,11 @@ func TestNetworkFromHeaderAndShape(t *testing.T) {
 		{Topic: mixed, Value: read("mastodon/plain.json"), Headers: []kgo.RecordHeader{{Key: ingest.HeaderNetwork, Value: []byte("mastodon")}}},
 		{Topic: mixed, Value: []byte(`{"what":"is this"}`)},
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := newClient(t, e.brokers)
 	defer cl.Close()
 	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{brokers: c.ListenAddrs(), namespace: name, group: name, ch: chCfg, conn: conn}
 	// The "mixed" suffix names no network: the topic is configured as auto.
 	p := e.newPipelineWithNetworks(t, e.group, map[string]string{mixed: ingest.AutoNetwork})
 	runUntil(t, p, int64(len(recs)), time.Minute)

@@ -6,11 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/rapport-dev/rapport/ingest"
-	"github.com/rapport-dev/rapport/internal/testenv"
 	"github.com/rapport-dev/rapport/sim"
 )
 
@@ -18,15 +16,8 @@ import (
 // must reach the dead-letter topic with a reason, the pipeline must keep running, and every good post must
 // be queryable.
 func TestPoisonCorpus(t *testing.T) {
-	conn, chCfg := testenv.ClickHouse(t)
-	name := testenv.Name(t)
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, name+".social.raw.myspace"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	e := &env{brokers: c.ListenAddrs(), namespace: name, group: name, ch: chCfg, conn: conn}
-	e.createTopics(t, 3)
+	e := newKfakeEnv(t, 3, "social.raw.myspace")
+	conn, name := e.conn, e.namespace
 	ns := name + "."
 
 	// Half the simulator's records malformed (seven kinds), plus bad records made here: random bytes,
@@ -83,7 +74,7 @@ func TestPoisonCorpus(t *testing.T) {
 
 	reasons := map[ingest.Reason]int{}
 	n := 0
-	err = ingest.ReadDeadLetters(context.Background(), e.brokers, e.dlqTopic(), func(d ingest.DeadLetter) error {
+	err := ingest.ReadDeadLetters(context.Background(), e.brokers, e.dlqTopic(), func(d ingest.DeadLetter) error {
 		n++
 		reasons[d.Reason]++
 		if d.Reason == "" || d.SourceTopic == "" {
