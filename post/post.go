@@ -126,7 +126,85 @@ type Post struct {
 	// post is not scored (its language is unsupported or unknown), which is never the same as neutral.
 	Sentiment *Sentiment
 
+	// Enrichment filled by the identity and scoring stages; zero until then.
+	Entities  []Entity  // brands and products the post mentions, in order of first mention
+	Signals   []Signal  // loyalty signals found in the text or rating
+	Dup       Dup       // what the post duplicates, if anything
+	Influence float32   // the author's influence score 0–100 when the post was processed; 0 when unknown
+	PII       PIIHashes // keyed hashes of e-mail addresses and phone numbers found in the author's profile
+
 	Source Source
+}
+
+// EntityKind tells a brand from a product.
+type EntityKind string
+
+// Entity kinds.
+const (
+	EntityBrand   EntityKind = "brand"
+	EntityProduct EntityKind = "product"
+)
+
+// Entity is one brand or product of the catalogue mentioned by a post, with where it was found and the
+// sentiment aimed at it.
+type Entity struct {
+	ID         string     // catalogue id: the brand id, or brand/product for a product
+	Brand      string     // catalogue id of the brand (the entity itself for a brand)
+	Kind       EntityKind // brand or product
+	Competitor bool       // the brand is a competitor of the brands the deployment watches
+	Matched    string     // the text that matched, as written
+	Start, End int        // byte offsets of the first mention in Text; -1, -1 when found outside Text (title, tag)
+
+	// Sentiment aimed at this entity, filled by the sentiment stage when the post is scored.
+	Scored    bool
+	Sentiment float64 // compound score in [-1, 1]
+	Label     int8    // -1 negative, 0 neutral, 1 positive
+}
+
+// SignalKind names a loyalty signal.
+type SignalKind string
+
+// Loyalty signals.
+const (
+	SignalRecommend SignalKind = "recommend" // recommends the brand or product to others
+	SignalPraise    SignalKind = "praise"    // praises it
+	SignalPurchase  SignalKind = "purchase"  // intends to buy, or just bought
+	SignalComplaint SignalKind = "complaint" // complains about it
+	SignalQuestion  SignalKind = "question"  // asks about it
+	SignalChurn     SignalKind = "churn"     // intends to switch away or cancel
+)
+
+// Signal is one loyalty signal with the phrase that triggered it.
+type Signal struct {
+	Kind   SignalKind
+	Phrase string // the words that triggered it, as written ("★★★★★" style for a rating: "rating:5")
+	Entity string // catalogue id of the entity it is about; empty when the post as a whole
+}
+
+// DupLevel says what kind of duplicate a post is.
+type DupLevel uint8
+
+// Duplicate levels. A redelivery of the same network post never reaches the sinks, so it has no level here.
+const (
+	DupNone         DupLevel = 0
+	DupRepost       DupLevel = 2 // a structural repost (retweet, reblog, cross-post): amplification, not an opinion
+	DupNearText     DupLevel = 3 // near-identical text by another author (copy-paste, template, campaign)
+	DupCrossNetwork DupLevel = 4 // the same author posted the same text on another network first
+)
+
+// Dup is the duplicate status of a post.
+type Dup struct {
+	Level   DupLevel
+	Of      uint64 // UID of the post this one duplicates (the first seen); 0 when unknown or none
+	Cluster uint64 // near-duplicate cluster id (stable: the UID of the cluster's first post); 0 when none
+	Spam    bool   // the cluster looks like a coordinated campaign (many authors, new accounts, bursts)
+}
+
+// PIIHashes are keyed hashes (HMAC-SHA-256, hex) of personal data found in a post's author profile. The
+// clear values are never stored.
+type PIIHashes struct {
+	Emails []string
+	Phones []string
 }
 
 // Sentiment is a post's scored sentiment.

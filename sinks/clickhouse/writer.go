@@ -210,7 +210,9 @@ const insertColumns = `uid, network, post_id, schema_version, kind, deleted, aut
  author_brand, author_created_at, title, text, lang, created_at, edited_at, ingested_at, reply_to_id,
  reply_to_author_id, quote_of_id, repost_of_id, conversation_id, likes, reposts, replies, quotes, views, url,
  rating, hashtags, mentions, cashtags, emoji, urls, sentiment_scored, sentiment, sentiment_label, sentiment_model,
- sentiment_drivers, src_topic, src_partition, src_offset, version`
+ sentiment_drivers, entity_ids, entity_brands, entity_kinds, entity_competitor, entity_matched, entity_start,
+ entity_end, entity_scored, entity_sentiment, entity_label, signal_kinds, signal_phrases, signal_entities, dup_level,
+ dup_of, dup_cluster, spam, influence, author_email_hmacs, author_phone_hmacs, src_topic, src_partition, src_offset, version`
 
 // TombstoneVersion is the version of a deletion tombstone: above every content version, so the tombstone
 // wins over the post in every order of arrival and every replay.
@@ -250,6 +252,8 @@ func appendPost(b driver.Batch, p *post.Post) error {
 	if p.Sentiment != nil {
 		s, scored = *p.Sentiment, 1
 	}
+	e := entityColumns(p.Entities)
+	g := signalColumns(p.Signals)
 	return b.Append(
 		p.UID(), string(p.Network), p.ID, uint16(p.SchemaVersion), p.Kind(), deleted,
 		a.ID, a.Handle, a.DisplayName, a.Bio, a.Location, a.ProfileURL, a.Followers, a.Following,
@@ -259,6 +263,9 @@ func appendPost(b driver.Batch, p *post.Post) error {
 		p.Engagement.Likes, p.Engagement.Reposts, p.Engagement.Replies, p.Engagement.Quotes, p.Engagement.Views,
 		p.URL, p.Rating, nonNil(p.Hashtags), nonNil(p.Mentions), nonNil(p.Cashtags), nonNil(p.Emoji), nonNil(p.URLs),
 		scored, float32(s.Score), s.Label, s.Model, nonNil(s.Drivers),
+		e.ids, e.brands, e.kinds, e.competitor, e.matched, e.start, e.end, e.scored, e.sentiment, e.label,
+		g.kinds, g.phrases, g.entities, uint8(p.Dup.Level), p.Dup.Of, p.Dup.Cluster, boolByte(p.Dup.Spam), p.Influence,
+		nonNil(p.PII.Emails), nonNil(p.PII.Phones),
 		p.Source.Topic, p.Source.Partition, p.Source.Offset, version,
 	)
 }
@@ -292,4 +299,41 @@ func clampTime(t time.Time) time.Time {
 		return maxDateTime
 	}
 	return t
+}
+
+// entityCols holds a post's entities as the parallel arrays of the posts table.
+type entityCols struct {
+	ids, brands, kinds, matched []string
+	competitor, scored          []uint8
+	start, end                  []int32
+	sentiment                   []float32
+	label                       []int8
+}
+
+func entityColumns(es []post.Entity) entityCols {
+	n := len(es)
+	c := entityCols{
+		ids: make([]string, n), brands: make([]string, n), kinds: make([]string, n), matched: make([]string, n),
+		competitor: make([]uint8, n), scored: make([]uint8, n), start: make([]int32, n), end: make([]int32, n),
+		sentiment: make([]float32, n), label: make([]int8, n),
+	}
+	for i, e := range es {
+		c.ids[i], c.brands[i], c.kinds[i], c.matched[i] = e.ID, e.Brand, string(e.Kind), e.Matched
+		c.competitor[i], c.scored[i] = boolByte(e.Competitor), boolByte(e.Scored)
+		c.start[i], c.end[i] = int32(e.Start), int32(e.End)
+		c.sentiment[i], c.label[i] = float32(e.Sentiment), e.Label
+	}
+	return c
+}
+
+// signalCols holds a post's signals as the parallel arrays of the posts table.
+type signalCols struct{ kinds, phrases, entities []string }
+
+func signalColumns(ss []post.Signal) signalCols {
+	n := len(ss)
+	c := signalCols{kinds: make([]string, n), phrases: make([]string, n), entities: make([]string, n)}
+	for i, s := range ss {
+		c.kinds[i], c.phrases[i], c.entities[i] = string(s.Kind), s.Phrase, s.Entity
+	}
+	return c
 }
