@@ -65,46 +65,46 @@ const DefaultFuzzyMinLen = 7
 // Catalog is a loaded, validated catalogue.
 type Catalog struct {
 	// Window is the context window in tokens either side of an ambiguous mention; default DefaultWindow.
-	Window int `yaml:"window"`
+	Window int `yaml:"window,omitempty"`
 	// FuzzyMinLen is the shortest unambiguous single-token name matched with one edit; default
 	// DefaultFuzzyMinLen; -1 turns fuzzy matching off.
-	FuzzyMinLen int     `yaml:"fuzzy_min_len"`
-	Brands      []Brand `yaml:"brands"`
+	FuzzyMinLen int     `yaml:"fuzzy_min_len,omitempty"`
+	Brands      []Brand `yaml:"brands,omitempty"`
 }
 
 // Context holds the words around an ambiguous mention that confirm or veto it. Words are single tokens,
 // matched case-insensitively; a trailing plural "s" in the text is ignored.
 type Context struct {
-	Confirm []string `yaml:"confirm"`
-	Veto    []string `yaml:"veto"`
+	Confirm []string `yaml:"confirm,omitempty,flow"`
+	Veto    []string `yaml:"veto,omitempty,flow"`
 }
 
 // Brand is one brand of the catalogue.
 type Brand struct {
-	ID           string              `yaml:"id"`
-	Name         string              `yaml:"name"`
-	Aliases      []string            `yaml:"aliases"`
-	Misspellings []string            `yaml:"misspellings"`
-	Handles      map[string][]string `yaml:"handles"` // network → handles, without '@'
-	Hashtags     []string            `yaml:"hashtags"`
-	Cashtags     []string            `yaml:"cashtags"`
-	Competitor   bool                `yaml:"competitor"`
-	Ambiguous    []string            `yaml:"ambiguous"`
-	Rule         string              `yaml:"rule"`
-	Context      Context             `yaml:"context"`
-	Products     []Product           `yaml:"products"`
+	ID           string              `yaml:"id,omitempty"`
+	Name         string              `yaml:"name,omitempty"`
+	Aliases      []string            `yaml:"aliases,omitempty,flow"`
+	Misspellings []string            `yaml:"misspellings,omitempty,flow"`
+	Handles      map[string][]string `yaml:"handles,omitempty"` // network → handles, without '@'
+	Hashtags     []string            `yaml:"hashtags,omitempty,flow"`
+	Cashtags     []string            `yaml:"cashtags,omitempty,flow"`
+	Competitor   bool                `yaml:"competitor,omitempty"`
+	Ambiguous    []string            `yaml:"ambiguous,omitempty,flow"`
+	Rule         string              `yaml:"rule,omitempty"`
+	Context      Context             `yaml:"context,omitempty"`
+	Products     []Product           `yaml:"products,omitempty"`
 }
 
 // Product is one product of a brand. Its entity id is "<brand id>/<product id>".
 type Product struct {
-	ID           string   `yaml:"id"`
-	Name         string   `yaml:"name"`
-	Aliases      []string `yaml:"aliases"`
-	Misspellings []string `yaml:"misspellings"`
-	Hashtags     []string `yaml:"hashtags"`
-	Ambiguous    []string `yaml:"ambiguous"`
-	Rule         string   `yaml:"rule"` // default: the brand's rule
-	Context      Context  `yaml:"context"`
+	ID           string   `yaml:"id,omitempty"`
+	Name         string   `yaml:"name,omitempty"`
+	Aliases      []string `yaml:"aliases,omitempty,flow"`
+	Misspellings []string `yaml:"misspellings,omitempty,flow"`
+	Hashtags     []string `yaml:"hashtags,omitempty,flow"`
+	Ambiguous    []string `yaml:"ambiguous,omitempty,flow"`
+	Rule         string   `yaml:"rule,omitempty"` // default: the brand's rule
+	Context      Context  `yaml:"context,omitempty"`
 }
 
 // Entity is one row of the flattened catalogue: a brand or a product.
