@@ -26,6 +26,7 @@ type Config struct {
 	ClickHouse ClickHouse `yaml:"clickhouse"`
 	Pipeline   Pipeline   `yaml:"pipeline"`
 	Brands     Brands     `yaml:"brands"`
+	Catalog    Catalog    `yaml:"catalog"`
 	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
 	Log        Log        `yaml:"log"`
@@ -253,6 +254,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	c.Catalog.validate(bad)
 	if c.HTTP.Listen != "off" && !validHostPort(c.HTTP.Listen) {
 		bad("http.listen", "%q is not host:port or \"off\"", c.HTTP.Listen)
 	}

@@ -12,12 +12,14 @@ import (
 	"github.com/twmb/franz-go/plugin/kzap"
 	"go.uber.org/zap"
 
+	"github.com/rapport-dev/rapport/catalog"
 	"github.com/rapport-dev/rapport/config"
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/pipeline"
 	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/processors"
 	"github.com/rapport-dev/rapport/processors/brandaccounts"
+	"github.com/rapport-dev/rapport/processors/entities"
 	"github.com/rapport-dev/rapport/processors/erasure"
 	"github.com/rapport-dev/rapport/processors/features"
 	"github.com/rapport-dev/rapport/processors/langdetect"
@@ -26,7 +28,7 @@ import (
 )
 
 // stages lists the processor stages in pipeline order. This is the one place stages are registered.
-func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, reg prometheus.Registerer) []processors.Stage {
+func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, rec *catalog.Recognizer, reg prometheus.Registerer) []processors.Stage {
 	return []processors.Stage{
 		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
 			return clickhouse.ErasedAuthors(ctx, conn)
@@ -34,6 +36,7 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		brandaccounts.New(c.Brands.Accounts),
 		features.Stage{},
 		langdetect.New(nil, 0, reg),
+		entities.New(rec, reg),
 		sentiment.NewStage(analyzer, "", reg),
 	}
 }
@@ -63,6 +66,11 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 			_ = conn.Close()
 			return nil, nil, err
 		}
+	}
+	rec, err := loadCatalog(ctx, c, conn, log)
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, err
 	}
 	normalizers, err := buildNormalizers(c)
 	if err != nil {
@@ -99,7 +107,7 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		_ = conn.Close()
 		return nil, nil, fmt.Errorf("loading the sentiment model: %w", err)
 	}
-	runner := processors.NewRunner(stages(c, conn, analyzer, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
+	runner := processors.NewRunner(stages(c, conn, analyzer, rec, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
 	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
 		BatchRows:     c.ClickHouse.BatchRows,
 		FlushInterval: c.ClickHouse.FlushInterval,
