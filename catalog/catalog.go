@@ -14,7 +14,7 @@
 //	    cashtags: [AAPL]               # without '$'
 //	    competitor: false              # a competitor of the brands the deployment watches
 //	    ambiguous: [Apple]             # names that are also ordinary words
-//	    rule: capitalized              # how an ambiguous name is accepted: context or capitalized (default)
+//	    rule: capitalized              # how an ambiguous name is accepted: capitalized (default), context or veto
 //	    context:
 //	      confirm: [iphone, mac, ios, store, stock]   # words that say it is the brand
 //	      veto: [pie, juice, tree, cider, orchard]    # words that say it is not
@@ -27,8 +27,9 @@
 // "Bean&Co" and "BeanCo" are the same tokens run together. A name listed under ambiguous counts only with
 // evidence: a veto word within the context window rejects it (unless confirming words outnumber vetoes);
 // otherwise a confirming word in the window, or an unambiguous mention of the same brand anywhere in the
-// post, accepts it; otherwise rule decides: context rejects it, capitalized accepts it when written with a
-// capital letter that does not just start a sentence (and the post is not written in capitals throughout).
+// post, accepts it; otherwise rule decides: context rejects it, veto accepts it, capitalized accepts it when
+// written with a capital letter that does not just start a sentence (and the post is not written in capitals
+// throughout).
 // A product's mention implies its brand. Hashtags, cashtags and handles are unambiguous.
 package catalog
 
@@ -53,6 +54,9 @@ const (
 	RuleCapitalized = "capitalized"
 	// RuleContext accepts an ambiguous name only with confirming context or another mention of the brand.
 	RuleContext = "context"
+	// RuleVeto accepts an ambiguous name unless a veto word outweighs the confirming ones: for names that
+	// nearly always mean the brand, with a known false friend ("Acme" of the cartoons).
+	RuleVeto = "veto"
 )
 
 // DefaultWindow is how many tokens either side of a mention are its context when the catalogue does not say.
@@ -315,8 +319,8 @@ func (c *Catalog) Validate() error {
 }
 
 func checkRule(bad func(string, string, ...any), field, rule string) {
-	if rule != RuleCapitalized && rule != RuleContext {
-		bad(field, "%q must be %q or %q", rule, RuleCapitalized, RuleContext)
+	if rule != RuleCapitalized && rule != RuleContext && rule != RuleVeto {
+		bad(field, "%q must be %q, %q or %q", rule, RuleCapitalized, RuleContext, RuleVeto)
 	}
 }
 

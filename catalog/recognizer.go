@@ -343,7 +343,11 @@ func (r *Recognizer) find(text, title string, hashtags, cashtags, mentions []str
 		r.scan(s, title, fieldTitle)
 	}
 	for _, h := range hashtags {
-		if e, ok := r.tags[fold(h)]; ok {
+		h = fold(h)
+		if e, ok := r.tags[h]; ok {
+			if n := r.root[h]; n != nil && n.ent >= 0 && !n.amb && r.ents[e].kind == post.EntityBrand && r.ents[n.ent].brandIdx == e {
+				e = n.ent
+			}
 			s.cands = append(s.cands, candidate{ent: e, field: fieldTag, start: -1, end: -1})
 		}
 	}
@@ -417,6 +421,12 @@ func (r *Recognizer) scan(s *findScratch, text string, field uint8) {
 				m = r.handles
 			}
 			if e, ok := m[string(norm)]; ok {
+				// A brand's hashtag that is also the name of one of its products ("#ZentroZ9") names the product.
+				if t.kind == tokHashtag && r.ents[e].kind == post.EntityBrand {
+					if n := r.root[string(norm)]; n != nil && n.ent >= 0 && !n.amb && r.ents[n.ent].brandIdx == e {
+						e = n.ent
+					}
+				}
 				s.cands = append(s.cands, candidate{ent: e, field: field, start: t.start, end: t.end, ti: i, tj: i + 1, lo: lo, hi: hi})
 			} else if t.kind == tokHashtag {
 				if n := r.root[string(norm)]; n != nil && n.ent >= 0 {
@@ -497,7 +507,10 @@ func (r *Recognizer) accept(s *findScratch, c *candidate, text, title string) bo
 	if confirm > 0 || s.bseen[e.brandIdx] == s.gen {
 		return true
 	}
-	if e.rule != RuleCapitalized {
+	switch e.rule {
+	case RuleVeto:
+		return true
+	case RuleContext:
 		return false
 	}
 	src := text

@@ -20,8 +20,13 @@ var update = flag.Bool("update", false, "rewrite sim.yml from sim.Brands()")
 var simExtras = map[string]struct {
 	misspellings []string
 	competitor   bool
+	veto         []string // beyond the category's
+	rule         string   // for an ambiguous brand name; default capitalized
 }{
-	"Acme":      {misspellings: []string{"Acmee", "Akme"}},
+	"Acme": {misspellings: []string{"Acmee", "Akme"},
+		// The cartoon Acme Corporation of Wile E. Coyote is the classic false friend.
+		veto: []string{"wile", "coyote", "roadrunner", "looney", "tunes", "cartoon", "anvil", "anvils", "dynamite", "meep"},
+		rule: RuleVeto},
 	"Zentro":    {misspellings: []string{"Zentero", "Zentroo", "Zentr0"}, competitor: true},
 	"Brewhaus":  {misspellings: []string{"Brewhause", "Brewhuas", "Brew haus"}},
 	"Bean & Co": {misspellings: []string{"Beans & Co", "Bean n Co", "Beanandco"}, competitor: true},
@@ -30,22 +35,22 @@ var simExtras = map[string]struct {
 
 // simAmbiguous are the simulator's names and aliases that are also ordinary words or phrases.
 var simAmbiguous = map[string]bool{
-	"flux": true, "the pulse": true, "the hub": true, "nitro": true, "the nitro": true, "pots": true,
-	"metal card": true, "the rewards app": true, "the maple latte": true,
+	"acme": true, "flux": true, "the pulse": true, "the hub": true, "nitro": true, "the nitro": true, "pots": true,
+	"metal card": true, "the rewards app": true,
 }
 
 // simContext are the words that confirm a brand of each category.
 var simContext = map[sim.Category]Context{
 	sim.Electronics: {
-		Confirm: []string{"phone", "battery", "charge", "charging", "charger", "update", "firmware", "bluetooth", "screen", "camera", "earbuds", "headphones", "speaker", "pair", "paired", "device", "app", "smart", "unboxing"},
-		Veto:    []string{"heart", "rate", "pulse", "blood", "wrist", "city", "community", "transport", "train", "bus", "airport"},
+		Confirm: []string{"phone", "battery", "charge", "charging", "charger", "update", "firmware", "bluetooth", "screen", "camera", "earbuds", "headphones", "speaker", "pair", "paired", "device", "app", "smart", "unboxing", "support", "service", "customer", "shares", "stock", "store", "bought", "buy"},
+		Veto:    []string{"heart", "rate", "blood", "wrist", "city", "community", "transport", "train", "bus", "airport"},
 	},
 	sim.Coffee: {
-		Confirm: []string{"coffee", "latte", "brew", "cold", "oat", "barista", "cafe", "café", "cup", "order", "drink", "espresso", "menu", "rewards"},
+		Confirm: []string{"coffee", "latte", "brew", "cold", "oat", "barista", "cafe", "café", "cup", "order", "drink", "espresso", "menu", "rewards", "support", "service", "customer", "shares", "stock", "store", "bought", "buy"},
 		Veto:    []string{"oxide", "engine", "car", "racing", "nitrous", "nitrogen", "tank"},
 	},
 	sim.Fintech: {
-		Confirm: []string{"bank", "banking", "app", "card", "transfer", "transfers", "account", "payment", "payments", "savings", "save", "money", "fee", "fees", "cashback", "support", "salary", "deposit"},
+		Confirm: []string{"bank", "banking", "app", "card", "transfer", "transfers", "account", "payment", "payments", "savings", "save", "money", "fee", "fees", "cashback", "support", "salary", "deposit", "service", "customer", "shares", "stock"},
 		Veto:    []string{"capacitor", "magnetic", "field", "solder", "soldering", "welding", "constant", "plants", "plant", "pans", "kitchen", "garden", "flower", "cooking", "band", "music", "guitar"},
 	},
 }
@@ -68,16 +73,21 @@ func simCatalog() *Catalog {
 		if b.Reddit != "" {
 			cb.Handles["reddit"] = []string{b.Reddit}
 		}
-		cb.Ambiguous = ambiguousOf(cb.Aliases)
+		cb.Ambiguous = ambiguousOf(append([]string{cb.Name}, cb.Aliases...))
 		if len(cb.Ambiguous) > 0 {
-			cb.Rule, cb.Context = RuleCapitalized, simContext[b.Category]
+			ctx := simContext[b.Category]
+			cb.Rule, cb.Context = RuleCapitalized, Context{Confirm: ctx.Confirm, Veto: append(append([]string(nil), ctx.Veto...), x.veto...)}
+			if x.rule != "" {
+				cb.Rule = x.rule
+			}
 		}
 		for _, p := range b.Products {
 			name := strings.TrimSpace(strings.TrimPrefix(p.Name, b.Name))
 			cp := Product{ID: slugID(name), Name: p.Name, Aliases: distinct(p.Name, p.Aliases), Hashtags: p.Hashtags}
 			cp.Ambiguous = ambiguousOf(cp.Aliases)
 			if len(cp.Ambiguous) > 0 {
-				cp.Rule = RuleContext
+				// A common word written with a capital mid-sentence ("my Pots") is the product's name.
+				cp.Rule = RuleCapitalized
 				if len(cb.Ambiguous) == 0 {
 					cp.Context = simContext[b.Category]
 				}

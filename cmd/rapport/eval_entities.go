@@ -166,7 +166,7 @@ func subject(s *catalog.Score, gold, found []string) {
 
 // simForms returns, per simulated brand and product name, the lower-cased forms the simulator writes for it:
 // a brand's names, aliases, hashtags, cashtag, handles and its products' names; a product's name, aliases and
-// hashtags.
+// hashtags that its brand does not use as well.
 func simForms() map[string][]string {
 	m := map[string][]string{}
 	lower := func(ss ...string) []string {
@@ -180,8 +180,18 @@ func simForms() map[string][]string {
 	}
 	for _, b := range sim.Brands() {
 		bf := lower(append([]string{b.Name, b.Cashtag, b.XMain, b.XSupport, b.Mastodon, b.Reddit}, append(b.Aliases, b.Hashtags...)...)...)
+		own := map[string]bool{}
+		for _, f := range bf {
+			own[f] = true
+		}
 		for _, p := range b.Products {
-			pf := lower(append(append([]string{p.Name}, p.Aliases...), p.Hashtags...)...)
+			var pf []string
+			// A form the brand uses too ("#Fluxbank" for the Fluxbank app) does not name the product.
+			for _, f := range lower(append(append([]string{p.Name}, p.Aliases...), p.Hashtags...)...) {
+				if !own[f] {
+					pf = append(pf, f)
+				}
+			}
 			m[p.Name] = pf
 			bf = append(bf, pf...)
 		}
