@@ -216,8 +216,24 @@ func appendFold(dst []byte, w string, ascii bool) []byte {
 	return dst
 }
 
-// fold returns w lower-cased without accents.
-func fold(w string) string { return string(appendFold(nil, w, false)) }
+// fold returns w lower-cased without accents; w itself when it is lower-case ASCII already.
+func fold(w string) string {
+	ascii, lower := true, true
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if c >= 'A' && c <= 'Z' {
+			lower = false
+		}
+	}
+	if ascii && lower {
+		return w
+	}
+	return string(appendFold(nil, w, ascii))
+}
 
 // normTokens returns the normalised word tokens of a catalogue name.
 func normTokens(name string) []string {
