@@ -36,7 +36,7 @@ func commands() []command {
 		{"dlq", "list dead letters, or replay them to their source topics after a fix", dlqCmd},
 		{"alerts", "negative-sentiment spike detection: backtest a CSV series, score on NAB", alertsCmd},
 		{"analyze", "score the sentiment of text lines from stdin, one JSON line out per line in", analyzeCmd},
-		{"eval", "evaluate the sentiment analyzer on a labelled corpus", evalCmd},
+		{"eval", "evaluate the sentiment analyzer or entity recognition on labelled data", evalCmd},
 		{"match", "link or deduplicate customer records from CSV (probabilistic, explainable)", matchCmd},
 	}
 }
