@@ -43,6 +43,18 @@ type Kafka struct {
 	CommitInterval time.Duration     `yaml:"commit_interval"`  // how often durable offsets are committed; default 1s
 	SessionTimeout time.Duration     `yaml:"session_timeout"`  // how soon a dead member's partitions move to others; default 45s
 	RevokeTimeout  time.Duration     `yaml:"revoke_timeout"`   // wait for in-flight records of a revoked partition; default 20s
+
+	// Transport security (see TLS). Secrets come from the environment or files, never from logs.
+	TLS              bool   `yaml:"tls"`                // connect over TLS; default false
+	TLSCAFile        string `yaml:"tls_ca_file"`        // PEM CA bundle to verify the brokers; default the system pool
+	TLSCertFile      string `yaml:"tls_cert_file"`      // client certificate (mutual TLS); default none
+	TLSKeyFile       string `yaml:"tls_key_file"`       // client key (mutual TLS); default none
+	TLSServerName    string `yaml:"tls_server_name"`    // name to verify instead of the broker host; default the host
+	TLSInsecure      bool   `yaml:"tls_insecure"`       // skip certificate verification (tests only); default false
+	SASLMechanism    string `yaml:"sasl_mechanism"`     // PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; default none
+	SASLUsername     string `yaml:"sasl_username"`      // default none
+	SASLPassword     string `yaml:"sasl_password"`      // default none; prefer sasl_password_file or RAPPORT_KAFKA_SASL_PASSWORD
+	SASLPasswordFile string `yaml:"sasl_password_file"` // file holding the SASL password; default none
 }
 
 // ClickHouse configures the connection and the writer.
@@ -56,6 +68,9 @@ type ClickHouse struct {
 	FlushInterval time.Duration `yaml:"flush_interval"` // longest wait before a flush; default 1s
 	MaxBackoff    time.Duration `yaml:"max_backoff"`    // longest delay between insert retries; default 30s
 	Migrate       *bool         `yaml:"migrate"`        // apply schema migrations at start; default true
+	TLS           bool          `yaml:"tls"`            // connect over TLS; default false
+	TLSCAFile     string        `yaml:"tls_ca_file"`    // PEM CA bundle to verify the server; default the system pool
+	TLSInsecure   bool          `yaml:"tls_insecure"`   // skip certificate verification (tests only); default false
 }
 
 // Pipeline configures batching and the queues between stages.
@@ -124,6 +139,13 @@ func Load(path string, env []string) (*Config, error) {
 			return nil, fmt.Errorf("clickhouse.password_file: %w", err)
 		}
 		c.ClickHouse.Password = strings.TrimRight(string(data), "\r\n")
+	}
+	if c.Kafka.SASLPasswordFile != "" && c.Kafka.SASLPassword == "" {
+		data, err := os.ReadFile(c.Kafka.SASLPasswordFile)
+		if err != nil {
+			return nil, fmt.Errorf("kafka.sasl_password_file: %w", err)
+		}
+		c.Kafka.SASLPassword = strings.TrimRight(string(data), "\r\n")
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -221,6 +243,18 @@ func (c *Config) Validate() error {
 	}
 	if re, err := regexp.Compile(c.Kafka.TopicPattern); err == nil && re.MatchString(c.Kafka.DLQTopic) {
 		bad("kafka.dlq_topic", "%q matches kafka.topic_pattern, so dead letters would be read back as input", c.Kafka.DLQTopic)
+	}
+	switch c.Kafka.SASLMechanism {
+	case "":
+	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
+		if c.Kafka.SASLUsername == "" {
+			bad("kafka.sasl_username", "required with kafka.sasl_mechanism %s", c.Kafka.SASLMechanism)
+		}
+	default:
+		bad("kafka.sasl_mechanism", "%q is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", c.Kafka.SASLMechanism)
+	}
+	if (c.Kafka.TLSCertFile == "") != (c.Kafka.TLSKeyFile == "") {
+		bad("kafka.tls_cert_file", "tls_cert_file and tls_key_file go together")
 	}
 	checkRange(bad, "kafka.max_poll_records", c.Kafka.MaxPollRecords, 1, 1_000_000)
 	checkPositive(bad, "kafka.commit_interval", c.Kafka.CommitInterval)
@@ -365,6 +399,12 @@ func setFromString(v reflect.Value, raw string) error {
 	switch v.Kind() {
 	case reflect.String:
 		v.SetString(raw)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not a boolean", raw)
+		}
+		v.SetBool(b)
 	case reflect.Int:
 		n, err := strconv.Atoi(raw)
 		if err != nil {
