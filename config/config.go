@@ -40,6 +40,7 @@ type Kafka struct {
 	Networks       map[string]string `yaml:"networks"`         // topic → network, overriding the topic suffix; "auto" = by header or payload shape; default none
 	NetworkHeader  string            `yaml:"network_header"`   // record header naming the record\'s network; default rapport-network
 	MaxPollRecords int               `yaml:"max_poll_records"` // records per poll; default 5000
+	FetchMaxBytes  int               `yaml:"fetch_max_bytes"`  // most bytes per fetch response (bounds buffered input); default 16777216
 	CommitInterval time.Duration     `yaml:"commit_interval"`  // how often durable offsets are committed; default 1s
 	SessionTimeout time.Duration     `yaml:"session_timeout"`  // how soon a dead member's partitions move to others; default 45s
 	RevokeTimeout  time.Duration     `yaml:"revoke_timeout"`   // wait for in-flight records of a revoked partition; default 20s
@@ -75,10 +76,11 @@ type ClickHouse struct {
 
 // Pipeline configures batching and the queues between stages.
 type Pipeline struct {
-	BatchSize       int           `yaml:"batch_size"`        // posts per batch from ingest; default 1000
-	QueueDepth      int           `yaml:"queue_depth"`       // batches queued in front of each stage and sink; default 4
-	MaxPayloadBytes int           `yaml:"max_payload_bytes"` // larger raw payloads go to the dead-letter topic; default 262144
-	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`  // longest graceful drain before aborting; default 30s
+	BatchSize       int           `yaml:"batch_size"`            // posts per batch from ingest; default 1000
+	QueueDepth      int           `yaml:"queue_depth"`           // batches queued in front of each stage and sink; default 4
+	MaxPayloadBytes int           `yaml:"max_payload_bytes"`     // larger raw payloads go to the dead-letter topic; default 262144
+	MaxInFlight     int           `yaml:"max_in_flight_records"` // records read but not yet stored before fetching pauses; default 100000
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`      // longest graceful drain before aborting; default 30s
 }
 
 // Ingest configures sources beyond the built-in network formats.
@@ -175,6 +177,7 @@ func (c *Config) SetDefaults() {
 	setString(&k.DLQTopic, "social.dlq")
 	setString(&k.NetworkHeader, "rapport-network")
 	setInt(&k.MaxPollRecords, 5000)
+	setInt(&k.FetchMaxBytes, 16<<20)
 	setDuration(&k.CommitInterval, time.Second)
 	setDuration(&k.SessionTimeout, 45*time.Second)
 	setDuration(&k.RevokeTimeout, 20*time.Second)
@@ -197,6 +200,7 @@ func (c *Config) SetDefaults() {
 	setInt(&p.BatchSize, 1000)
 	setInt(&p.QueueDepth, 4)
 	setInt(&p.MaxPayloadBytes, 256<<10)
+	setInt(&p.MaxInFlight, 100000)
 	setDuration(&p.ShutdownTimeout, 30*time.Second)
 
 	setString(&c.HTTP.Listen, "127.0.0.1:9464")
@@ -257,6 +261,8 @@ func (c *Config) Validate() error {
 		bad("kafka.tls_cert_file", "tls_cert_file and tls_key_file go together")
 	}
 	checkRange(bad, "kafka.max_poll_records", c.Kafka.MaxPollRecords, 1, 1_000_000)
+	checkRange(bad, "kafka.fetch_max_bytes", c.Kafka.FetchMaxBytes, 1<<20, 1<<30)
+	checkRange(bad, "pipeline.max_in_flight_records", c.Pipeline.MaxInFlight, 1, 10_000_000)
 	checkPositive(bad, "kafka.commit_interval", c.Kafka.CommitInterval)
 	checkPositive(bad, "kafka.revoke_timeout", c.Kafka.RevokeTimeout)
 	if c.Kafka.SessionTimeout < 6*time.Second || c.Kafka.SessionTimeout > 5*time.Minute {

@@ -425,6 +425,7 @@ func TestFaultClickHousePaused(t *testing.T) {
 	prod := e.produce(1000)
 	p := e.start()
 	e.waitForRows(0, 60*time.Second, nil)
+	time.Sleep(3 * time.Second) // some batches stored and committed before the pause
 	if err := syscall.Kill(chPid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}

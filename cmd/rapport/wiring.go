@@ -98,6 +98,8 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		BatchSize:      c.Pipeline.BatchSize,
 		MaxPollRecords: c.Kafka.MaxPollRecords,
 		MaxPayload:     c.Pipeline.MaxPayloadBytes,
+		MaxInFlight:    c.Pipeline.MaxInFlight,
+		FetchMaxBytes:  c.Kafka.FetchMaxBytes,
 		CommitInterval: c.Kafka.CommitInterval,
 		SessionTimeout: c.Kafka.SessionTimeout,
 		RevokeTimeout:  c.Kafka.RevokeTimeout,
