@@ -96,6 +96,7 @@ cmd_install() {
   fi
   pom_sum >"$tmp/.pom.sha256"
   rm -rf "$K_LIBS"
+  mkdir -p "$(dirname "$K_LIBS")"
   mv "$tmp" "$K_LIBS"
   log "installed $(basename "$(compgen -G "$K_LIBS/kafka_2.13-*.jar" | head -n1)" .jar)"
 }
