@@ -16,7 +16,7 @@ import (
 // text, taking the longest name that starts there (so "Acme Pulse 3" wins over "Acme"); the scan then goes on
 // after it. Hashtags, cashtags and mentions are looked up whole. A token that matches nothing and is at least
 // fuzzy_min_len long is looked up with one edit against the unambiguous single-token names of that length
-// through a deletion index. Ambiguous names are decided after the scan, once it is known which brands the
+// through a deletion index; such a match of an entity that has ambiguous names is decided like them. Ambiguous names are decided after the scan, once it is known which brands the
 // post mentions unambiguously (see the package documentation for the rule).
 type Recognizer struct {
 	ents     []entry
@@ -37,6 +37,7 @@ type entry struct {
 	competitor bool
 	brandIdx   int32
 	rule       string
+	hasAmb     bool // some of its names are ambiguous: its fuzzy matches are decided like them
 	confirm    map[string]bool
 	veto       map[string]bool
 }
@@ -171,6 +172,7 @@ func wordSet(words []string) map[string]bool {
 // ("Home Hub" → "homehub") when that is not taken, and registers the long unambiguous single-token forms for
 // fuzzy matching.
 func (r *Recognizer) addNames(ent int32, ambiguous []string, names []string) {
+	r.ents[ent].hasAmb = len(ambiguous) > 0
 	amb := map[string]bool{}
 	for _, a := range ambiguous {
 		amb[strings.Join(normTokens(a), " ")] = true
@@ -470,7 +472,7 @@ func (r *Recognizer) scan(s *findScratch, text string, field uint8) {
 		}
 		if r.fuzzyMin > 0 && len(norm) >= r.fuzzyMin && len(r.fforms) > 0 {
 			if e := r.lookupFuzzy(string(norm)); e >= 0 {
-				s.cands = append(s.cands, candidate{ent: e, field: field, start: t.start, end: t.end, ti: i, tj: i + 1, lo: lo, hi: hi})
+				s.cands = append(s.cands, candidate{ent: e, amb: r.ents[e].hasAmb, field: field, start: t.start, end: t.end, ti: i, tj: i + 1, lo: lo, hi: hi})
 			}
 		}
 		i++

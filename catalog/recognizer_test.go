@@ -61,6 +61,11 @@ func TestFindText(t *testing.T) {
 		{"APPLE PIE RECIPE", ""},
 		{"I LOVE MY NEW PHONE FROM APPLE", "apple"},
 		{"shotoniphone", ""},
+		// A near miss of a brand with ambiguous names needs the same evidence as they do.
+		{"the Amazons of Greek myth were warriors", ""},
+		{"my amazone order is late", "amazon"},
+		{"saving the amazonn rainforest", ""},
+		{"my amazonn package arrived broken", "amazon"},
 	}
 	for _, tc := range cases {
 		if got := ids(r.FindText(tc.text)); got != tc.want {
