@@ -35,7 +35,7 @@ func fixturePosts() (stored, deletes []*post.Post) {
 	b1 := mk(x, "2", "B", "bob", 50, 2*time.Hour, 3)
 	reply := mk(x, "3", "B", "bob", 55, 3*time.Hour, 1) // B → A with the author id
 	reply.Refs.ReplyToID, reply.Refs.ReplyToAuthorID = "1", "A"
-	reply.Mentions = []string{"alice"} // the reply mention: the post still counts once for A
+	reply.Mentions = []string{"alice"}                            // the reply mention: the post still counts once for A
 	replyNoAuthor := mk(x, "4", "C", "carol", 10, 4*time.Hour, 0) // C → A through the parent post
 	replyNoAuthor.Refs.ReplyToID = "1"
 	quote := mk(x, "5", "C", "carol", 12, 5*time.Hour, 2) // C → B

@@ -50,27 +50,40 @@ func NewGraph(n int, edges []Edge) (*Graph, error) {
 	for v := 0; v < n; v++ {
 		g.off[v+1] += g.off[v]
 	}
-	g.src = make([]int32, m)
-	g.w = make([]float32, m)
+	src := make([]int32, m)
+	w := make([]float32, m)
 	next := slices.Clone(g.off[:n])
-	out := make([]float64, n)
 	for _, e := range edges {
 		if e.From == e.To || !(e.Weight > 0) || math.IsInf(float64(e.Weight), 0) {
 			continue
 		}
 		i := next[e.To]
 		next[e.To]++
-		g.src[i], g.w[i] = e.From, e.Weight
-		out[e.From] += float64(e.Weight)
-		g.inW[e.To] += float64(e.Weight)
+		src[i], w[i] = e.From, e.Weight
 	}
-	// Sort each node's in-edges by source so that sums are taken in one order whatever order the edges came in.
+	// Sort each node's in-edges by source and merge parallel edges, so that every sum below is taken in one
+	// order whatever order the edges came in.
+	g.src, g.w = src[:0], w[:0]
+	out := make([]float64, n)
+	lo := int32(0)
 	for v := 0; v < n; v++ {
-		lo, hi := g.off[v], g.off[v+1]
-		if hi-lo > 1 {
-			sortRun(g.src[lo:hi], g.w[lo:hi])
+		hi := g.off[v+1]
+		sortRun(src[lo:hi], w[lo:hi])
+		start := int32(len(g.src))
+		for i := lo; i < hi; i++ {
+			if k := len(g.src); k > int(start) && g.src[k-1] == src[i] {
+				g.w[k-1] += w[i]
+				continue
+			}
+			g.src, g.w = append(g.src, src[i]), append(g.w, w[i])
 		}
+		for i := start; i < int32(len(g.src)); i++ {
+			out[g.src[i]] += float64(g.w[i])
+			g.inW[v] += float64(g.w[i])
+		}
+		g.off[v], lo = start, hi
 	}
+	g.off[n] = int32(len(g.src))
 	for u, o := range out {
 		if o > 0 {
 			g.invOut[u] = 1 / o
@@ -79,17 +92,34 @@ func NewGraph(n int, edges []Edge) (*Graph, error) {
 	return g, nil
 }
 
-// sortRun sorts parallel slices by source index (stable for equal sources, whose weights then add in input
-// order; NewGraph's callers aggregate parallel edges first, so that case is rare).
+// sortRun sorts parallel slices by source, then weight.
 func sortRun(src []int32, w []float32) {
-	if slices.IsSorted(src) {
+	if len(src) < 2 {
+		return
+	}
+	sorted := true
+	for i := 1; i < len(src) && sorted; i++ {
+		sorted = src[i-1] < src[i] || src[i-1] == src[i] && w[i-1] <= w[i]
+	}
+	if sorted {
 		return
 	}
 	idx := make([]int, len(src))
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return int(src[a]) - int(src[b]) })
+	slices.SortFunc(idx, func(a, b int) int {
+		if src[a] != src[b] {
+			return int(src[a]) - int(src[b])
+		}
+		switch {
+		case w[a] < w[b]:
+			return -1
+		case w[a] > w[b]:
+			return 1
+		}
+		return 0
+	})
 	s2 := make([]int32, len(src))
 	w2 := make([]float32, len(w))
 	for i, j := range idx {
@@ -104,6 +134,11 @@ func (g *Graph) Nodes() int { return g.n }
 
 // Edges returns the number of stored edges (after dropping self loops).
 func (g *Graph) Edges() int { return len(g.src) }
+
+// Bytes is the memory the graph holds, in bytes.
+func (g *Graph) Bytes() int {
+	return 4*len(g.off) + 8*len(g.src) + 16*g.n
+}
 
 // InWeight returns the total weight of v's incoming edges.
 func (g *Graph) InWeight(v int) float64 { return g.inW[v] }
