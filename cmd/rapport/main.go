@@ -38,6 +38,7 @@ func commands() []command {
 		{"analyze", "score the sentiment of text lines from stdin, one JSON line out per line in", analyzeCmd},
 		{"eval", "evaluate the sentiment analyzer on a labelled corpus", evalCmd},
 		{"match", "link or deduplicate customer records from CSV (probabilistic, explainable)", matchCmd},
+		{"influence", "compute author influence from stored posts into author_influence (once or periodically)", influenceCmd},
 	}
 }
 

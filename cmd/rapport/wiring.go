@@ -35,6 +35,7 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		features.Stage{},
 		langdetect.New(nil, 0, reg),
 		sentiment.NewStage(analyzer, "", reg),
+		influenceStage(c, conn, reg),
 	}
 }
 
