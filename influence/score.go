@@ -99,8 +99,9 @@ type Result struct {
 	Scores   []Score      // one per author, ordered by network then author id
 	Networks []NetworkRef // ordered by network
 	PageRank PageRankResult
-	Nodes    int // graph nodes: scored authors plus authors only addressed by others
-	Edges    int // graph edges after aggregation
+	Weights  Weights // the weights used
+	Nodes    int     // graph nodes: scored authors plus authors only addressed by others
+	Edges    int     // graph edges after aggregation
 }
 
 // AudienceScore is the audience component for a follower count on a network whose reference count is ref:
@@ -185,7 +186,7 @@ func Compute(authors []Author, links []Link, opts Options) (*Result, error) {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	res := &Result{PageRank: pr, Nodes: g.Nodes(), Edges: g.Edges(), Scores: make([]Score, len(sorted))}
+	res := &Result{PageRank: pr, Weights: w, Nodes: g.Nodes(), Edges: g.Edges(), Scores: make([]Score, len(sorted))}
 	for i := 1; i < len(sorted); i++ {
 		if sorted[i].Network == sorted[i-1].Network && sorted[i].ID == sorted[i-1].ID {
 			return nil, fmt.Errorf("influence: author %s/%s given twice", sorted[i].Network, sorted[i].ID)
