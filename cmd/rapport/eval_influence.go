@@ -29,7 +29,8 @@ func evalInfluence(ctx context.Context, w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("eval influence", flag.ContinueOnError)
 	seed := fs.Int64("seed", 2, fmt.Sprintf("simulator seed (the weights were checked on seed %d only; report on another)", influenceTuneSeed))
 	authors := fs.Int("authors", 20000, "simulated author population")
-	rate := fs.Float64("rate", 0.4, "simulated posts per second of event time")
+	rate := fs.Float64("rate", 0.25, "simulated posts per second of event time")
+	compare := fs.String("compare-weights", "", "also print the score's correlation under other weights: sets of audience,engagement,centrality separated by ';' (for checking weights on the tuning seed)")
 	var history, window, halfLife durationFlag
 	history, window, halfLife = durationFlag(14*24*time.Hour), durationFlag(7*24*time.Hour), durationFlag(7*24*time.Hour)
 	fs.Var(&history, "history", "posts before T the score is computed from (the computation's window), e.g. 14d")
@@ -40,6 +41,19 @@ func evalInfluence(ctx context.Context, w io.Writer, args []string) error {
 	}
 	if *authors < 16 || !(*rate > 0) {
 		return errors.New("eval influence: -authors must be at least 16 and -rate positive")
+	}
+	var alt []influence.Weights
+	if *compare != "" {
+		for _, set := range strings.Split(*compare, ";") {
+			var wt influence.Weights
+			if _, err := fmt.Sscanf(strings.TrimSpace(set), "%g,%g,%g", &wt.Audience, &wt.Engagement, &wt.Centrality); err != nil {
+				return fmt.Errorf("eval influence: -compare-weights: %q is not audience,engagement,centrality", set)
+			}
+			if err := wt.Validate(); err != nil {
+				return fmt.Errorf("eval influence: -compare-weights: %w", err)
+			}
+			alt = append(alt, wt)
+		}
 	}
 	start := sim.DefaultStart
 	T := start.Add(time.Duration(history))
@@ -113,6 +127,35 @@ func evalInfluence(ctx context.Context, w io.Writer, args []string) error {
 		row(n, byNet[n])
 	}
 	row("all", res.Scores)
+	if len(alt) > 0 {
+		fmt.Fprintf(w, "\nSpearman of the score under other weights (audience, engagement, centrality):\n%-18s", "weights")
+		for _, n := range nets {
+			fmt.Fprintf(w, " %9s", n)
+		}
+		fmt.Fprintf(w, " %9s\n", "all")
+		for _, wt := range append([]influence.Weights{res.Weights}, alt...) {
+			r, err := influence.Compute(as, links, influence.Options{Weights: wt})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "%-18s", fmt.Sprintf("%.2f,%.2f,%.2f", wt.Audience, wt.Engagement, wt.Centrality))
+			col := func(ss []influence.Score) string {
+				x, y := make([]float64, len(ss)), make([]float64, len(ss))
+				for i, s := range ss {
+					x[i], y[i] = s.Score, future[[2]string{s.Network, s.AuthorID}]
+				}
+				return fmtRho(influence.Spearman(x, y))
+			}
+			groups := map[string][]influence.Score{}
+			for _, s := range r.Scores {
+				groups[s.Network] = append(groups[s.Network], s)
+			}
+			for _, n := range nets {
+				fmt.Fprintf(w, " %9s", col(groups[n]))
+			}
+			fmt.Fprintf(w, " %9s\n", col(r.Scores))
+		}
+	}
 	fmt.Fprintf(w, "\nscore: the influence score; followers: follower count alone (the baseline; '-' where the network reports none,\n")
 	fmt.Fprintf(w, "so it cannot rank); audience/engagement/centrality: each component alone. 'all' pools the networks (raw follower\n")
 	fmt.Fprintf(w, "counts, unknown = -1). active: authors with engagement in the following window (the others count as 0).\n")
