@@ -6,6 +6,7 @@
 //	rapport migrate  [-config FILE]        apply ClickHouse schema migrations
 //	rapport erase    -network N -author ID remove one author's personal data on request
 //	rapport dlq      list|replay [flags]   inspect dead letters, or send them back after a fix
+//	rapport influence [-once] [-window 30d] compute author influence into author_influence
 //
 // Configuration comes from a YAML file and RAPPORT_* environment variables (see config.Config).
 package main
