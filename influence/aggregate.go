@@ -29,9 +29,17 @@ func (w Window) Validate() error {
 }
 
 // Decay is the recency weight of a post created at t: 1 at the end of the window, ½ one half-life earlier.
+// Times count in whole seconds, as the posts table stores them.
 func (w Window) Decay(t time.Time) float64 {
-	age := w.To.Sub(t).Seconds()
+	age := float64(w.To.Unix() - t.Unix())
 	return math.Exp2(-age / w.HalfLife.Seconds())
+}
+
+// Contains reports whether a post created at t is in the window, in whole seconds as the posts table
+// stores times.
+func (w Window) Contains(t time.Time) bool {
+	s := t.Unix()
+	return s >= w.From.Unix() && s < w.To.Unix()
 }
 
 // Interactions is the weighted interaction count of one post's engagement counters.
@@ -72,7 +80,7 @@ func Aggregate(posts []*post.Post, w Window) ([]Author, []Link) {
 	links := map[[3]string]float64{}
 	var targets []string
 	for _, p := range posts {
-		if p.Action != post.ActionUpsert || p.Author.ID == "" || p.CreatedAt.Before(w.From) || !p.CreatedAt.Before(w.To) {
+		if p.Action != post.ActionUpsert || p.Author.ID == "" || !w.Contains(p.CreatedAt) {
 			continue
 		}
 		n := string(p.Network)
