@@ -2,6 +2,7 @@ package influence_test
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/rapport-dev/rapport/influence"
@@ -51,6 +52,34 @@ func BenchmarkNewGraph1M(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := influence.NewGraph(benchNodes, edges); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCompute1M scores 1M authors of one network from 5M links given by author id, as Load returns
+// them: node numbering, graph build, PageRank and the per-network percentiles.
+func BenchmarkCompute1M(b *testing.B) {
+	edges := socialEdges(benchNodes, benchEdges, 2)
+	ids := make([]string, benchNodes)
+	authors := make([]influence.Author, benchNodes)
+	for i := range ids {
+		ids[i] = "u" + strconv.Itoa(i)
+		authors[i] = influence.Author{Network: "x", ID: ids[i], Followers: int64(i % 5000), Engagement: float64(i % 97)}
+	}
+	links := make([]influence.Link, len(edges))
+	for i, e := range edges {
+		links[i] = influence.Link{Network: "x", From: ids[e.From], To: ids[e.To], Weight: float64(e.Weight)}
+	}
+	edges = nil
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := influence.Compute(authors, links, influence.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Scores) != benchNodes {
+			b.Fatalf("%d scores", len(res.Scores))
 		}
 	}
 }

@@ -102,18 +102,35 @@ func Load(ctx context.Context, conn driver.Conn, w Window) ([]Author, []Link, er
 		return nil, nil, fmt.Errorf("querying influence graph: %w", err)
 	}
 	defer func() { _ = rows.Close() }()
+	// Interning keeps one copy of each network and author id however many edges name it: a graph has several
+	// times more edges than authors.
+	ids := make(map[string]string, len(authors))
+	for i := range authors {
+		a := &authors[i]
+		a.Network = intern(ids, a.Network)
+		a.ID = intern(ids, a.ID)
+	}
 	var links []Link
 	for rows.Next() {
 		var l Link
 		if err := rows.Scan(&l.Network, &l.From, &l.To, &l.Weight); err != nil {
 			return nil, nil, fmt.Errorf("reading influence graph: %w", err)
 		}
+		l.Network, l.From, l.To = intern(ids, l.Network), intern(ids, l.From), intern(ids, l.To)
 		links = append(links, l)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("reading influence graph: %w", err)
 	}
 	return authors, links, nil
+}
+
+func intern(ids map[string]string, s string) string {
+	if v, ok := ids[s]; ok {
+		return v
+	}
+	ids[s] = s
+	return s
 }
 
 // WriteBatchRows is how many author_influence rows go into one insert.

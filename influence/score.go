@@ -153,25 +153,47 @@ func Compute(authors []Author, links []Link, opts Options) (*Result, error) {
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
-	// Nodes: authors first, then addressed-only authors, numbered in sorted key order for determinism.
-	keys := make([]string, 0, len(authors)+len(links)/4)
+	// Nodes: every (network, author) named by an author row or a link. They are numbered first in order of
+	// appearance, then renumbered in sorted order, so that the numbering, and with it the PageRank sums, do
+	// not depend on input order.
+	index := make(map[nodeKey]int32, len(authors))
+	var keys []nodeKey
+	id := func(k nodeKey) int32 {
+		v, ok := index[k]
+		if !ok {
+			v = int32(len(keys))
+			index[k] = v
+			keys = append(keys, k)
+		}
+		return v
+	}
 	for _, a := range authors {
-		keys = append(keys, key(a.Network, a.ID))
-	}
-	for _, l := range links {
-		keys = append(keys, key(l.Network, l.From), key(l.Network, l.To))
-	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
-	index := make(map[string]int32, len(keys))
-	for i, k := range keys {
-		index[k] = int32(i)
+		id(nodeKey{a.Network, a.ID})
 	}
 	edges := make([]Edge, 0, len(links))
 	for _, l := range links {
+		from, to := id(nodeKey{l.Network, l.From}), id(nodeKey{l.Network, l.To})
 		if l.Weight > 0 {
-			edges = append(edges, Edge{From: index[key(l.Network, l.From)], To: index[key(l.Network, l.To)], Weight: float32(l.Weight)})
+			edges = append(edges, Edge{From: from, To: to, Weight: float32(l.Weight)})
 		}
+	}
+	order := make([]int32, len(keys))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := strings.Compare(keys[a].network, keys[b].network); c != 0 {
+			return c
+		}
+		return strings.Compare(keys[a].id, keys[b].id)
+	})
+	renumber := make([]int32, len(keys))
+	for i, old := range order {
+		renumber[old] = int32(i)
+		index[keys[old]] = int32(i)
+	}
+	for i := range edges {
+		edges[i].From, edges[i].To = renumber[edges[i].From], renumber[edges[i].To]
 	}
 	g, err := NewGraph(len(keys), edges)
 	if err != nil {
@@ -207,7 +229,7 @@ func Compute(authors []Author, links []Link, opts Options) (*Result, error) {
 				followers = append(followers, float64(a.Followers))
 			}
 			eng[i] = math.Max(a.Engagement, 0)
-			if v := index[key(a.Network, a.ID)]; g.InWeight(int(v)) > 0 {
+			if v := index[nodeKey{a.Network, a.ID}]; g.InWeight(int(v)) > 0 {
 				cen[i] = pr.Rank[v]
 			}
 		}
@@ -217,7 +239,7 @@ func Compute(authors []Author, links []Link, opts Options) (*Result, error) {
 		for i, a := range group {
 			s := &res.Scores[lo+i]
 			*s = Score{Network: a.Network, AuthorID: a.ID, Handle: a.Handle, Followers: a.Followers,
-				Engagement: engP[i], Centrality: cenP[i], PageRank: pr.Rank[index[key(a.Network, a.ID)]]}
+				Engagement: engP[i], Centrality: cenP[i], PageRank: pr.Rank[index[nodeKey{a.Network, a.ID}]]}
 			s.Audience, s.HasAudience = AudienceScore(a.Followers, ref)
 			s.Score = combine(w, s.Audience, s.HasAudience, s.Engagement, s.Centrality)
 		}
@@ -238,7 +260,7 @@ func combine(w Weights, audience float64, hasAudience bool, engagement, centrali
 	return num / den
 }
 
-func key(network, id string) string { return network + "\x00" + id }
+type nodeKey struct{ network, id string }
 
 // percentiles maps each value to the share of values at or below it, 0–100; a value of 0 maps to 0 (no
 // engagement or no incoming edge is no influence, however many authors share it).
