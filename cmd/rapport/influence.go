@@ -46,6 +46,9 @@ func influenceCmd(ctx context.Context, args []string) error {
 		}
 		cfg.Influence.Window = time.Duration(window)
 	}
+	if _, err := cfg.ClickHouseTLS(); err != nil {
+		return err
+	}
 	log, err := newLogger(cfg.Log.Level, cfg.Log.Format)
 	if err != nil {
 		return err
