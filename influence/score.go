@@ -153,6 +153,18 @@ func Compute(authors []Author, links []Link, opts Options) (*Result, error) {
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
+	sorted := slices.Clone(authors)
+	slices.SortFunc(sorted, func(a, b Author) int {
+		if c := strings.Compare(a.Network, b.Network); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i].Network == sorted[i-1].Network && sorted[i].ID == sorted[i-1].ID {
+			return nil, fmt.Errorf("influence: author %s/%s given twice", sorted[i].Network, sorted[i].ID)
+		}
+	}
 	// Nodes: every (network, author) named by an author row or a link. They are numbered first in order of
 	// appearance, then renumbered in sorted order, so that the numbering, and with it the PageRank sums, do
 	// not depend on input order.
@@ -201,19 +213,7 @@ func Compute(authors []Author, links []Link, opts Options) (*Result, error) {
 	}
 	pr := PageRank(g, opts.PageRank)
 
-	sorted := slices.Clone(authors)
-	slices.SortFunc(sorted, func(a, b Author) int {
-		if c := strings.Compare(a.Network, b.Network); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
 	res := &Result{PageRank: pr, Weights: w, Nodes: g.Nodes(), Edges: g.Edges(), Scores: make([]Score, len(sorted))}
-	for i := 1; i < len(sorted); i++ {
-		if sorted[i].Network == sorted[i-1].Network && sorted[i].ID == sorted[i-1].ID {
-			return nil, fmt.Errorf("influence: author %s/%s given twice", sorted[i].Network, sorted[i].ID)
-		}
-	}
 	// Each network separately: follower reference, engagement and centrality percentiles.
 	for lo := 0; lo < len(sorted); {
 		hi := lo
