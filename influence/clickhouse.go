@@ -239,3 +239,15 @@ FROM influence_networks FINAL WHERE version > ?`, after)
 	}
 	return snap, nil
 }
+
+// LastComputed returns when the latest stored computation ran (zero when none has).
+func LastComputed(ctx context.Context, conn driver.Conn) (time.Time, error) {
+	var v uint64
+	if err := conn.QueryRow(ctx, "SELECT max(version) FROM influence_networks").Scan(&v); err != nil {
+		return time.Time{}, fmt.Errorf("reading the last influence computation: %w", err)
+	}
+	if v == 0 {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(int64(v)).UTC(), nil
+}

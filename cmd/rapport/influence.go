@@ -114,8 +114,9 @@ func computeInfluence(ctx context.Context, conn driver.Conn, c config.Influence,
 }
 
 // startInfluence recomputes author influence every influence.interval in its own goroutine, so that the
-// pipeline never waits for it; a failed computation is logged and retried at the next interval. It does
-// nothing when influence.compute is off. The returned function stops the goroutine and waits for it.
+// pipeline never waits for it; a failed computation is logged and retried at the next interval, and a
+// computation is skipped when the stored one is younger than the interval (another process made it). It
+// does nothing when influence.compute is off. The returned function stops the goroutine and waits for it.
 func startInfluence(ctx context.Context, cfg *config.Config, conn driver.Conn, log *zap.Logger) (stop func()) {
 	if !*cfg.Influence.Compute {
 		return func() {}
@@ -127,7 +128,12 @@ func startInfluence(ctx context.Context, cfg *config.Config, conn driver.Conn, l
 		defer wg.Done()
 		log := log.With(zap.String("component", "influence"))
 		for {
-			if err := computeInfluence(ctx, conn, cfg.Influence, time.Now(), nil, log); err != nil && ctx.Err() == nil {
+			// Several members of a consumer group share one database: a member skips a computation that
+			// another one made less than an interval ago.
+			last, err := influence.LastComputed(ctx, conn)
+			if err == nil && time.Since(last) < cfg.Influence.Interval*9/10 {
+				log.Debug("author influence is recent; skipping this computation", zap.Time("last", last))
+			} else if err := computeInfluence(ctx, conn, cfg.Influence, time.Now(), nil, log); err != nil && ctx.Err() == nil {
 				log.Warn("computing author influence; will retry at the next interval", zap.Error(err))
 			}
 			select {

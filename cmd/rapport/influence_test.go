@@ -173,14 +173,14 @@ func TestStartInfluence(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var n uint64
-		if err := conn.QueryRow(ctx, "SELECT count() FROM author_influence").Scan(&n); err != nil {
+		if err := conn.QueryRow(ctx, "SELECT count() FROM influence_networks").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n == 1 {
+		if n == 1 { // written after the author rows: the computation is complete
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no author_influence row 30s after start (%d rows)", n)
+			t.Fatalf("no computation stored 30s after start (%d influence_networks rows)", n)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -188,5 +188,24 @@ func TestStartInfluence(t *testing.T) {
 	stop()
 	if d := time.Since(begin); d > 5*time.Second {
 		t.Errorf("stopping took %s; want it prompt (the next computation is %s away)", d, cfg.Influence.Interval)
+	}
+	// A second process started within the interval finds the computation recent and skips it.
+	var first uint64
+	if err := conn.QueryRow(ctx, "SELECT max(version) FROM author_influence").Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	stop = startInfluence(ctx, &cfg, conn, zap.NewNop())
+	time.Sleep(time.Second)
+	stop()
+	var versions uint64
+	if err := conn.QueryRow(ctx, "SELECT uniqExact(version) FROM author_influence").Scan(&versions); err != nil {
+		t.Fatal(err)
+	}
+	if versions != 1 {
+		t.Errorf("a second process within the interval computed again: %d versions stored; want 1", versions)
+	}
+	last, err := influence.LastComputed(ctx, conn)
+	if err != nil || uint64(last.UnixMilli()) != first {
+		t.Errorf("LastComputed = %s, %v; want the stored version %d", last, err, first)
 	}
 }
