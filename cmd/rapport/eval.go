@@ -25,8 +25,11 @@ func evalCmd(ctx context.Context, args []string) error {
 }
 
 func evalTo(ctx context.Context, w io.Writer, args []string) error {
+	if len(args) > 0 && args[0] == "entities-sentiment" {
+		return evalEntities(ctx, w, args[1:])
+	}
 	if len(args) == 0 || args[0] != "sentiment" {
-		return errors.New("usage: rapport eval sentiment -dataset DIR_OR_FILE [-format tweeteval|vader] [-fit-neutral]")
+		return errors.New("usage: rapport eval sentiment -dataset DIR_OR_FILE [-format tweeteval|vader] [-fit-neutral] | rapport eval entities-sentiment [-v] FILE")
 	}
 	fs := flag.NewFlagSet("eval sentiment", flag.ContinueOnError)
 	dataset := fs.String("dataset", "", "TweetEval split (directory with *_text.txt and *_labels.txt, or the text file) or VADER ground-truth snippet file(s) (a file, or a directory of *_GroundTruth.txt)")

@@ -32,6 +32,7 @@ const (
 	roleKind             // "kind"/"sort": a dampener when followed by "of"
 	roleCant             // "can't", "cannot": a negator, except in "can't wait"
 	roleWait             // "wait": positive after "can't"
+	roleEnough           // "enough": "can't recommend it enough" is not negation but emphasis
 )
 
 // entry is what the analyzer knows about one lower-case word.
@@ -120,7 +121,8 @@ func loadLexicon() (*lexicon, error) {
 	set(dampeners, func(e *entry) { e.boost = boostDown })
 	// A negator's own lexicon valence (VADER scores "no" at -1.2) would count against every "no problem".
 	set(negators, func(e *entry) { e.role, e.val = roleNegator, 0 })
-	set([]string{"can't", "cant", "cannot"}, func(e *entry) { e.role = roleCant })
+	set([]string{"can't", "cant", "cannot", "couldn't", "couldnt"}, func(e *entry) { e.role = roleCant })
+	set([]string{"enough"}, func(e *entry) { e.role = roleEnough })
 	set([]string{"wait"}, func(e *entry) { e.role = roleWait })
 	set(contrasts, func(e *entry) { e.role = roleContrast })
 	set(concessives, func(e *entry) { e.role = roleConcessive })

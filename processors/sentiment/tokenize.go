@@ -39,10 +39,18 @@ type scratch struct {
 	exclaims  int
 	questions int
 	ev        evidence
+	opinions  []opinion // one per driver, in order: its item and its weight before contrast weighting
+}
+
+// opinion is one driver as entity analysis sees it.
+type opinion struct {
+	item   int32
+	weight float64
 }
 
 func (s *scratch) reset() {
 	s.items = s.items[:0]
+	s.opinions = s.opinions[:0]
 	s.caseWords, s.capsWords, s.exclaims, s.questions = 0, 0, 0, 0
 	s.ev.reset()
 }
