@@ -158,7 +158,7 @@ func newView(text string, s *scratch) *view {
 				soft++
 			}
 		}
-		if segmentWords[w] {
+		if segmentWords[w] || it.role == roleContrast || it.role == roleConcessive {
 			seg++
 		} else if softWords[w] {
 			soft++

@@ -19,7 +19,13 @@ var (
 	emojiSentiment []byte
 	//go:embed data/slang.txt
 	slangLexicon []byte
+	//go:embed data/afinn165.tsv
+	afinnLexicon []byte
 )
+
+// afinnScale converts AFINN's [-5, 5] integer ratings to the VADER lexicon's [-4, 4] units. AFINN words
+// fill only the gaps of the VADER lexicon: where both rate a word, VADER's finer mean rating stands.
+const afinnScale = 0.8
 
 // Word roles other than carrying valence.
 const (
@@ -106,6 +112,9 @@ func loadLexicon() (*lexicon, error) {
 	if err := lx.readEmoji(emojiSentiment); err != nil {
 		return nil, err
 	}
+	if err := lx.readGapValences(afinnLexicon, "afinn165.tsv", afinnScale); err != nil {
+		return nil, err
+	}
 	if err := lx.readValences(slangLexicon, "slang.txt"); err != nil {
 		return nil, err
 	}
@@ -179,6 +188,35 @@ func (lx *lexicon) readValences(data []byte, name string) error {
 		if len(tok) > lx.maxEmo {
 			lx.maxEmo = len(tok)
 		}
+	}
+	return sc.Err()
+}
+
+// readGapValences reads "word TAB valence" lines and adds each word, its valence times scale, that the
+// lexicon does not know yet. Entries that are not single words are skipped.
+func (lx *lexicon) readGapValences(data []byte, name string, scale float64) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		tok, vs, ok := strings.Cut(line, "\t")
+		if !ok {
+			return fmt.Errorf("reading %s line %d: no tab", name, n)
+		}
+		v, err := strconv.ParseFloat(vs, 64)
+		if err != nil {
+			return fmt.Errorf("reading %s line %d: %w", name, n, err)
+		}
+		if !isWordToken(tok) {
+			continue
+		}
+		w := strings.ToLower(tok)
+		if _, known := lx.words[w]; known {
+			continue
+		}
+		lx.words[w] = entry{val: float32(v * scale)}
 	}
 	return sc.Err()
 }

@@ -16,8 +16,9 @@ import (
 //   - Phrases (signalPatterns below), matched on the lower-case words of one sentence, longest first, each
 //     word used by one phrase at most. A phrase preceded in its clause by a negator (up to three words
 //     back) does not fire as itself: a negated recommendation ("wouldn't recommend") is a complaint, other
-//     negated phrases ("not switching", "didn't buy") fire nothing. Phrases that carry no lexicon valence
-//     add an implicit opinion (±signalWeight) to their entity's sentiment.
+//     negated phrases ("not switching", "didn't buy") fire nothing. A recommend, praise, complaint or churn
+//     phrase weighs at least ±signalWeight in its entity's sentiment: what its own words' lexicon valence
+//     lacks of that is added as an implicit opinion.
 //   - Opinions: an entity whose aimed sentiment is positive with an attached driver of weight ≥
 //     strongOpinion is praised (the phrase is that driver); negative with one ≤ −strongOpinion, complained
 //     about. A post without entities is judged the same way from its own label and drivers.
@@ -236,11 +237,13 @@ func (v *view) signals(text string, ents []post.Entity, ms []mention, implicit [
 			phrase := text[v.s.items[v.idx[phraseStart]].start:v.s.items[v.idx[end-1]].end]
 			ent := v.signalEntity(ms, ents, at, end, pat.dir)
 			out = addSignal(out, kind, phrase, entityID(ents, ent))
-			if ent >= 0 && (kind == post.SignalComplaint || kind == post.SignalChurn || kind == post.SignalRecommend || kind == post.SignalPraise) && !v.hasValence(at, end) {
-				if kind == post.SignalComplaint || kind == post.SignalChurn {
-					implicit[ent] -= signalWeight
-				} else {
-					implicit[ent] += signalWeight
+			if ent >= 0 {
+				// The phrase weighs at least signalWeight in its direction, its own words' valence included.
+				switch val := v.valence(at, end); kind {
+				case post.SignalComplaint, post.SignalChurn:
+					implicit[ent] += min(0, -signalWeight-val)
+				case post.SignalRecommend, post.SignalPraise:
+					implicit[ent] += max(0, signalWeight-val)
 				}
 			}
 		}
@@ -294,13 +297,13 @@ func questionPhrase(text string, start, end int) string {
 	return ph
 }
 
-func (v *view) hasValence(from, to int) bool {
+// valence is the summed lexicon valence of the words at view positions [from, to).
+func (v *view) valence(from, to int) float64 {
+	var sum float64
 	for p := from; p < to; p++ {
-		if v.s.items[v.idx[p]].val != 0 {
-			return true
-		}
+		sum += float64(v.s.items[v.idx[p]].val)
 	}
-	return false
+	return sum
 }
 
 // signalEntity picks the entity a phrase at view positions [from, to) is about, or -1.

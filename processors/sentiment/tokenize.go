@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -253,9 +254,10 @@ func (a *Analyzer) hashtag(text string, i int, s *scratch) int {
 			}
 			q++
 		}
-		if isDigit(text[p]) || text[p] == '_' {
+		switch {
+		case isDigit(text[p]) || text[p] == '_':
 			q = p + 1
-		} else {
+		case !a.segmentTag(text, p, q, s):
 			a.appendWord(text, p, q, s, flagHashtag)
 		}
 		p = q
@@ -363,9 +365,75 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 	case it.role == roleWait && prev != nil && prev.role == roleCant:
 		prev.role = roleNone // "can't wait" is eagerness, not negation
 		it.val = cantWaitValence
+	case prev != nil && string(lw) == "hand" && strings.EqualFold(text[prev.start:prev.end], "other"):
+		it.val, it.role = 0, roleContrast // "on the other hand"
 	case prev != nil && prev.role == roleKind && string(lw) == "of":
 		prev.val = 0
 		it.boost = boostDown
 	}
 	s.items = append(s.items, it)
+}
+
+// segmentTag splits a one-case hashtag part the lexicon does not know ("bestdayever") into the fewest
+// known words ("best", "day", "ever") and appends them, when such a split exists and one of its words
+// carries valence or a role. It reports whether it appended anything.
+func (a *Analyzer) segmentTag(text string, p, q int, s *scratch) bool {
+	const minTag, maxTag = 6, 24
+	n := q - p
+	if n < minTag || n > maxTag {
+		return false
+	}
+	var buf [maxWord]byte
+	w, _ := lower(text[p:q], &buf)
+	if w == nil || len(w) != n {
+		return false
+	}
+	if _, ok := a.lx.table.get(w); ok {
+		return false
+	}
+	// best[i]: fewest known words covering w[:i], or 0 when none; cut[i]: where the last one starts.
+	var best, cut [maxTag + 1]int
+	for i := 1; i <= n; i++ {
+		for j := max(0, i-maxTag); j < i; j++ {
+			if (j > 0 && best[j] == 0) || i-j < 2 && !(w[j] == 'i' || w[j] == 'a') {
+				continue
+			}
+			if _, ok := a.lx.table.get(w[j:i]); !ok {
+				continue
+			}
+			if c := best[j] + 1; best[i] == 0 || c < best[i] {
+				best[i], cut[i] = c, j
+			}
+		}
+	}
+	if best[n] < 2 {
+		return false
+	}
+	var bounds [maxTag + 1]int
+	k := best[n]
+	for i := n; i > 0; i = cut[i] {
+		k--
+		bounds[k] = cut[i]
+	}
+	useful := false
+	for i := 0; i < best[n]; i++ {
+		end := n
+		if i+1 < best[n] {
+			end = bounds[i+1]
+		}
+		if e, _ := a.lx.table.get(w[bounds[i]:end]); e.val != 0 || e.role != roleNone || e.boost != 0 {
+			useful = true
+		}
+	}
+	if !useful {
+		return false
+	}
+	for i := 0; i < best[n]; i++ {
+		end := n
+		if i+1 < best[n] {
+			end = bounds[i+1]
+		}
+		a.appendWord(text, p+bounds[i], p+end, s, flagHashtag)
+	}
+	return true
 }
