@@ -303,7 +303,6 @@ func (v *view) attach(text string, ents []post.Entity, ms []mention, r *Result) 
 	var p int
 	add := func(k int, d Driver, w float64, rule string) {
 		d.Weight = round3(w)
-		d.Rules = withoutContrast(d.Rules)
 		if rule != "" {
 			if d.Rules != "" {
 				d.Rules += "+"
@@ -320,18 +319,22 @@ func (v *view) attach(text string, ents []post.Entity, ms []mention, r *Result) 
 			continue
 		}
 		d := r.Drivers[n]
-		w := o.weight
+		// An opinion near a mention weighs as it stands (contrast weighting is for the text as a whole:
+		// "love the camera but Acme support is a joke" is about two things); a carried one keeps the
+		// contrast weighting ("looks great but the battery dies by lunch" leans on the battery).
+		w, carried := o.weight, d.Weight
+		past := ""
 		if v.quest[v.sent[p]] {
 			w *= questionWeight
+			carried *= questionWeight
+		}
+		if v.pastAt(p) {
+			w *= pastWeight // "used to be good"
+			carried *= pastWeight
+			past = "past"
 		}
 		seg := v.seg[p]
-		than := -1
-		for q := p + 1; q < len(v.idx) && v.seg[q] == seg; q++ {
-			if v.words[q] == "than" {
-				than = q
-				break
-			}
-		}
+		than := v.comparison(p)
 		best, bestDist := -1, 0.0
 		for i := range ms {
 			m := &ms[i]
@@ -343,27 +346,38 @@ func (v *view) attach(text string, ents []post.Entity, ms []mention, r *Result) 
 				best, bestDist = i, dist
 			}
 		}
-		if than >= 0 {
-			seen := map[int]bool{}
-			for i := range ms {
-				m := &ms[i]
-				if m.seg == seg && m.lo > float64(than) && !seen[m.ent] {
-					seen[m.ent] = true
-					add(m.ent, d, -comparedWeight*w, "compared")
-				}
+		// Entities after "than" (or "over", after "prefer"), and in an "unlike" clause just before, get the
+		// opposite.
+		seen := map[int]bool{}
+		unlike := v.unlikeSegment(p)
+		for i := range ms {
+			m := &ms[i]
+			if seen[m.ent] {
+				continue
+			}
+			if (than >= 0 && m.seg == seg && m.lo > float64(than)) || (unlike >= 0 && m.seg == unlike) {
+				seen[m.ent] = true
+				dc := d
+				dc.Rules = withoutContrast(dc.Rules)
+				add(m.ent, dc, -comparedWeight*w, joinRules(past, "compared"))
 			}
 		}
 		if best >= 0 {
-			add(ms[best].ent, d, w, "")
+			d.Rules = withoutContrast(d.Rules)
+			add(ms[best].ent, d, w, past)
 			continue
 		}
 		if than >= 0 {
 			continue // "nothing is better than Acme": the comparison carried it
 		}
-		// No mention in the segment: carry over to the last mention before, else the first after.
+		// No mention in the segment: carry over to the last mention before, else the first after; fully
+		// within the sentence, at carryWeight beyond it.
 		carry, carryPos := -1, 0.0
 		for i := range ms {
 			m := &ms[i]
+			if m.seg == unlike {
+				continue
+			}
 			if m.hi < float64(p) && (carry < 0 || m.hi > carryPos || (m.hi == carryPos && ms[carry].lo > float64(p))) {
 				carry, carryPos = i, m.hi
 			}
@@ -371,14 +385,80 @@ func (v *view) attach(text string, ents []post.Entity, ms []mention, r *Result) 
 		if carry < 0 {
 			for i := range ms {
 				m := &ms[i]
-				if carry < 0 || m.lo < carryPos {
+				if m.seg != unlike && (carry < 0 || m.lo < carryPos) {
 					carry, carryPos = i, m.lo
 				}
 			}
 		}
-		add(ms[carry].ent, d, carryWeight*w, "carried")
+		if carry < 0 {
+			continue
+		}
+		if ms[carry].sent != v.sent[p] {
+			carried *= carryWeight
+		}
+		add(ms[carry].ent, d, carried, joinRules(past, "carried"))
 	}
 	return acc
+}
+
+func joinRules(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "+" + b
+}
+
+// pastWeight weighs an opinion the author says no longer holds ("used to be good"): it flips, weakened.
+const pastWeight = -0.5
+
+// pastAt reports whether "used to" stands up to four words before view position p in its segment.
+func (v *view) pastAt(p int) bool {
+	for q := p - 1; q >= 1 && q >= p-4 && v.seg[q] == v.seg[p]; q-- {
+		if v.words[q] == "to" && v.words[q-1] == "used" {
+			return true
+		}
+	}
+	return false
+}
+
+// comparison returns the position of the comparison marker after p in its segment: "than", or "over"
+// when a "prefer" word comes before it; -1 when none.
+func (v *view) comparison(p int) int {
+	seg := v.seg[p]
+	prefer := false
+	for q := p; q >= 0 && v.seg[q] == seg; q-- {
+		if strings.HasPrefix(v.words[q], "prefer") {
+			prefer = true
+		}
+	}
+	for q := p + 1; q < len(v.idx) && v.seg[q] == seg; q++ {
+		switch w := v.words[q]; {
+		case w == "than", w == "over" && prefer:
+			return q
+		case strings.HasPrefix(w, "prefer"):
+			prefer = true
+		}
+	}
+	return -1
+}
+
+// unlikeSegment returns the segment just before p's, in the same sentence, when it opens with "unlike";
+// else -1.
+func (v *view) unlikeSegment(p int) int {
+	seg := v.seg[p]
+	for q := p - 1; q >= 0 && v.sent[q] == v.sent[p]; q-- {
+		if v.seg[q] == seg-1 {
+			first := q
+			for first > 0 && v.seg[first-1] == seg-1 {
+				first--
+			}
+			if v.words[first] == "unlike" {
+				return seg - 1
+			}
+			return -1
+		}
+	}
+	return -1
 }
 
 // distance is the token distance from view position p to mention m, plus softPenalty per soft boundary in
@@ -399,8 +479,8 @@ func (v *view) distance(p int, m *mention) float64 {
 	return d + softPenalty*float64(v.soft[b]-v.soft[a])
 }
 
-// withoutContrast drops the whole-text contrast rules from a driver's rule names: an entity's drivers are
-// weighed by the segment they stand in instead.
+// withoutContrast drops the whole-text contrast rules from a driver's rule names, for an opinion weighed
+// without them.
 func withoutContrast(rules string) string {
 	if !strings.Contains(rules, "contrast-") {
 		return rules

@@ -269,6 +269,9 @@ func score(text string, s *scratch, r *Result) float64 {
 			}
 			k++
 		}
+		if it.kind != kindWord {
+			negated = false // an emoji or emoticon is the author's own mood: "offered nothing 😡"
+		}
 		if negated && cant && enoughAfter(items, i) {
 			// "can't recommend them enough", "couldn't be happier enough": emphasis, not negation.
 			negated = false

@@ -21,7 +21,9 @@ import (
 //     lacks of that is added as an implicit opinion.
 //   - Opinions: an entity whose aimed sentiment is positive with an attached driver of weight ≥
 //     strongOpinion is praised (the phrase is that driver); negative with one ≤ −strongOpinion, complained
-//     about. A post without entities is judged the same way from its own label and drivers.
+//     about; both, whatever the label, when such drivers of both signs stand in one sentence ("great
+//     phones, terrible network"). Comparisons and opinions that no longer hold ("used to be good") do not
+//     count. A post without entities is judged the same way from its own label and drivers.
 //   - The star rating of a review: 4–5 stars is praise, 1–2 stars a complaint, 3 stars neither; the phrase
 //     is "rating:N" and the entity the post's only entity, if it has exactly one.
 //
@@ -58,7 +60,7 @@ var signalPhrases = []struct {
 		"recommend*", "would recommend", "highly recommend*", "you should try", "you should get",
 		"you should buy", "you need to try", "you need to get", "check out", "must have",
 		"can't go wrong with", "cant go wrong with", "do yourself a favor", "do yourself a favour",
-		"get yourself", "worth checking out", "give ~ a try", "switch to ~ you won't regret",
+		"get yourself", "worth checking out", "give ~ a try", "won't regret", "wont regret", "go for it",
 	}},
 	{post.SignalRecommend, dirAfter, "", []string{
 		"can't recommend ~ enough", "cant recommend ~ enough", "cannot recommend ~ enough",
@@ -67,13 +69,16 @@ var signalPhrases = []struct {
 		"thank you", "thanks", "shoutout", "shout out", "kudos", "props to", "hats off", "well done",
 		"great job", "good job", "nailed it", "game changer", "gamechanger", "life saver", "lifesaver",
 		"worth every penny", "worth it", "exceeded ~ expectations", "above and beyond", "top notch",
-		"blown away", "hands down", "never disappoints", "never lets me down", "five stars",
+		"blown away", "hands down", "never disappoints", "never lets me down", "never let me down",
+		"never let us down", "never had ~ issue", "never had ~ problem", "never had ~ problems", "no complaints",
+		"works perfectly", "works great", "does the job", "does what it says", "exactly as described",
+		"as described", "on time", "arrived quickly", "miles ahead", "five stars",
 	}},
 	{post.SignalPurchase, dirAfter, "", []string{
 		"just bought", "just got a", "just got an", "just got the", "just got my", "just ordered",
 		"bought", "buying", "purchased", "ordered", "preordered", "pre ordered", "preorder*", "went with",
 		"picked up a", "picked up the", "picked up an", "my new", "upgraded to", "upgrading to",
-		"signed up for", "subscribed to", "renewed", "take my money", "added ~ to cart", "add* to cart",
+		"signed up for", "subscribed to", "i renewed", "renewing my", "booked with", "booked a", "take my money", "added ~ to cart", "add* to cart",
 		"in the market for", "thinking of buying", "thinking of getting", "thinking about buying",
 		"thinking about getting", "planning to buy", "planning to get", "plan to buy", "about to buy",
 		"about to order", "gonna buy", "gonna get", "going to buy", "going to get", "will buy", "i'll buy",
@@ -92,7 +97,19 @@ var signalPhrases = []struct {
 		"sort it out", "not happy", "don't buy", "dont buy", "do not buy", "stay away", "avoid",
 		"overpriced", "too expensive", "slow", "laggy", "buggy", "glitchy", "outage", "is down",
 		"went down", "dropped calls", "dead on arrival", "fell apart", "broke", "broken", "died", "dies",
-		"false advertising", "hidden fees", "hidden fee", "no signal", "rude",
+		"false advertising", "hidden fees", "hidden fee", "fees are hidden", "no signal", "rude", "been down",
+		"down again", "down for", "down since", "won't connect", "wont connect", "won't load", "wont load",
+		"won't let", "wont let", "won't open", "won't update", "won't sync", "can't log in", "cant log in",
+		"can't login", "can't connect", "can't reach", "nobody answers", "no one answers", "nobody cared",
+		"nobody cares", "no one cares", "charged ~ twice", "raised ~ prices", "raised ~ bill", "raised ~ price",
+		"price hike", "prices went up", "pricing ~ went up", "doubled my", "doubled the",
+		"lost my", "deleted my", "wiped my", "never delivered", "never showed up", "didn't show up",
+		"didnt show up", "not the same", "isn't the same", "not what it used to be", "used to be good",
+		"used to be great", "used to be better", "nowhere near as", "without asking", "without telling",
+		"without notice", "without warning", "without explanation", "no warning", "way too", "too small",
+		"too slow", "too dim", "too loud", "barely last*", "barely work*", "hardly work*", "not worth",
+		"isn't worth", "wasn't worth", "keeps logging", "keep* disconnecting", "keeps showing", "overheat*",
+		"leaks", "leaking", "wrong order", "got my order wrong", "missing",
 	}},
 	{post.SignalChurn, dirAfter, "", []string{
 		"switching from", "switched from", "switch from", "moving from", "moved from", "leaving for",
@@ -102,6 +119,8 @@ var signalPhrases = []struct {
 		"ditching", "ditched", "dumping", "dumped", "done with", "quitting",
 		"unsubscrib*", "never buying ~ again", "never buy ~ again", "never ordering ~ again",
 		"never using ~ again", "never flying ~ again", "not renewing", "won't renew", "wont renew",
+		"looking at alternatives", "looking for alternatives", "looking for an alternative", "alternative to",
+		"shop around", "shopping around", "evaluating other", "other vendors", "other options", "time to switch",
 		"won't be renewing", "goodbye", "last time i", "never again", "jumping ship", "jump ship",
 	}},
 	{post.SignalChurn, dirAway, "", []string{
@@ -418,29 +437,31 @@ func (v *view) opinionSignals(text string, ents []post.Entity, acc []entityAcc, 
 }
 
 func (v *view) opinionSignal(out []post.Signal, label Label, ds []Driver, pos []int, entity string) []post.Signal {
-	best := -1
+	bestPos, bestNeg := -1, -1
 	for i, dr := range ds {
-		if strings.Contains(dr.Rules, "compared") {
+		if strings.Contains(dr.Rules, "compared") || strings.Contains(dr.Rules, "past") {
 			continue // "better than Globex" is a comparison, not a complaint about Globex
 		}
 		if pos[i] >= 0 && v.used[pos[i]] {
 			continue // already read as a phrase ("can't recommend them enough")
 		}
 		switch {
-		case label == Positive && dr.Weight >= strongOpinion && (best < 0 || dr.Weight > ds[best].Weight):
-			best = i
-		case label == Negative && dr.Weight <= -strongOpinion && (best < 0 || dr.Weight < ds[best].Weight):
-			best = i
+		case dr.Weight >= strongOpinion && (bestPos < 0 || dr.Weight > ds[bestPos].Weight):
+			bestPos = i
+		case dr.Weight <= -strongOpinion && (bestNeg < 0 || dr.Weight < ds[bestNeg].Weight):
+			bestNeg = i
 		}
 	}
-	if best < 0 {
-		return out
+	// Both sides when both stand in one sentence ("great phones, terrible network"); else the side of the
+	// label.
+	both := bestPos >= 0 && bestNeg >= 0 && pos[bestPos] >= 0 && pos[bestNeg] >= 0 && v.sent[pos[bestPos]] == v.sent[pos[bestNeg]]
+	if bestPos >= 0 && (label == Positive || both) {
+		out = addSignal(out, post.SignalPraise, ds[bestPos].Token, entity)
 	}
-	kind := post.SignalPraise
-	if label == Negative {
-		kind = post.SignalComplaint
+	if bestNeg >= 0 && (label == Negative || both) {
+		out = addSignal(out, post.SignalComplaint, ds[bestNeg].Token, entity)
 	}
-	return addSignal(out, kind, ds[best].Token, entity)
+	return out
 }
 
 // RatingSignals adds the star rating's signal: 4–5 stars praise, 1–2 stars a complaint.

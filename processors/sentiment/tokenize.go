@@ -39,6 +39,9 @@ type scratch struct {
 	capsWords int // of those, words in ALL CAPS
 	exclaims  int
 	questions int
+	urls      int
+	mentions  int
+	hashtags  int
 	ev        evidence
 	opinions  []opinion // one per driver, in order: its item and its weight before contrast weighting
 }
@@ -52,7 +55,7 @@ type opinion struct {
 func (s *scratch) reset() {
 	s.items = s.items[:0]
 	s.opinions = s.opinions[:0]
-	s.caseWords, s.capsWords, s.exclaims, s.questions = 0, 0, 0, 0
+	s.caseWords, s.capsWords, s.exclaims, s.questions, s.urls, s.mentions, s.hashtags = 0, 0, 0, 0, 0, 0, 0
 	s.ev.reset()
 }
 
@@ -126,14 +129,17 @@ func (a *Analyzer) tokenize(text string, s *scratch) {
 			i++
 		case c == '@' && i+1 < n && (isLetter(text[i+1]) || isDigit(text[i+1]) || text[i+1] == '_'):
 			i++ // a mention: skip the handle (and a Mastodon @instance)
+			s.mentions++
 			for i < n && (isLetter(text[i]) || isDigit(text[i]) || text[i] == '_' || text[i] == '.' || text[i] == '@') {
 				i++
 			}
 		case c == '#' && i+1 < n && isLetter(text[i+1]):
 			i = a.hashtag(text, i+1, s)
+			s.hashtags++
 		case (c == 'h' || c == 'H' || c == 'w' || c == 'W') && (hasPrefixFold(text[i:], "http://") ||
 			hasPrefixFold(text[i:], "https://") || hasPrefixFold(text[i:], "www.")):
 			i = skipNonSpace(text, i)
+			s.urls++
 		case c < utf8.RuneSelf && (isLetter(c) || isDigit(c)):
 			i = a.word(text, i, s, 0)
 		case c >= utf8.RuneSelf:
