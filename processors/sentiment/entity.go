@@ -110,14 +110,16 @@ func (a *Analyzer) AnalyzePost(text string, offset int, ents []post.Entity, rati
 // lower-case words, segment and sentence indices.
 type view struct {
 	s     *scratch
-	idx   []int    // item indices of the non-break items, in order
-	words []string // lower-case form (’ as ') of each, "" for emoji and emoticons
-	seg   []int    // hard segment of each
-	soft  []int    // soft boundaries before each, cumulative
-	sent  []int    // sentence of each
-	quest []bool   // by sentence: it is a question
-	pos   []int    // by item index: position in idx, -1 for breaks
-	used  []bool   // by position: part of a phrase that fired a signal
+	idx   []int      // item indices of the non-break items, in order
+	words []string   // lower-case form (’ as ') of each, "" for emoji and emoticons
+	seg   []int      // hard segment of each
+	soft  []int      // soft boundaries before each, cumulative
+	sent  []int      // sentence of each
+	quest []bool     // by sentence: it is a question
+	pos   []int      // by item index: position in idx, -1 for breaks
+	used  []bool     // by position: part of a phrase that fired a signal
+	low   []byte     // storage of the lower-case words
+	spans [][2]int32 // by item index: its lower-case word in low
 }
 
 var segmentWords = map[string]bool{
@@ -129,8 +131,31 @@ var segmentWords = map[string]bool{
 var softWords = map[string]bool{"and": true, "or": true, "plus": true, "also": true, "&": true}
 
 func newView(text string, s *scratch) *view {
-	v := &view{s: s, pos: make([]int, len(s.items))}
+	// The view's slices are the scratch's, reused from call to call.
+	v := &s.view
+	*v = view{
+		s: s, pos: v.pos[:0], idx: v.idx[:0], words: v.words[:0], seg: v.seg[:0], soft: v.soft[:0],
+		sent: v.sent[:0], quest: v.quest[:0], used: v.used[:0], low: v.low[:0], spans: v.spans[:0],
+	}
+	for range s.items {
+		v.pos = append(v.pos, -1)
+	}
+	// The lower-case words, written into one buffer and sliced from one string.
+	low, spans := v.low, v.spans
 	var buf [maxWord]byte
+	for i := range s.items {
+		it := &s.items[i]
+		sp := [2]int32{}
+		if it.kind == kindWord {
+			if lw, _ := lower(text[it.start:it.end], &buf); lw != nil {
+				sp = [2]int32{int32(len(low)), int32(len(low) + len(lw))}
+				low = append(low, lw...)
+			}
+		}
+		spans = append(spans, sp)
+	}
+	v.low, v.spans = low, spans
+	lows := string(low)
 	seg, soft, sent := 0, 0, 0
 	prevEnd := -1
 	for i := range s.items {
@@ -139,12 +164,7 @@ func newView(text string, s *scratch) *view {
 		if it.kind == kindBreak {
 			continue
 		}
-		w := ""
-		if it.kind == kindWord {
-			if lw, _ := lower(text[it.start:it.end], &buf); lw != nil {
-				w = string(lw)
-			}
-		}
+		w := lows[spans[i][0]:spans[i][1]]
 		if prevEnd >= 0 {
 			gap := text[prevEnd:it.start]
 			switch {
@@ -177,7 +197,9 @@ func newView(text string, s *scratch) *view {
 	for len(v.quest) <= sent {
 		v.quest = append(v.quest, false)
 	}
-	v.used = make([]bool, len(v.idx))
+	for range v.idx {
+		v.used = append(v.used, false)
+	}
 	return v
 }
 
@@ -348,15 +370,19 @@ func (v *view) attach(text string, ents []post.Entity, ms []mention, r *Result) 
 		}
 		// Entities after "than" (or "over", after "prefer"), and in an "unlike" clause just before, get the
 		// opposite.
-		seen := map[int]bool{}
 		unlike := v.unlikeSegment(p)
 		for i := range ms {
 			m := &ms[i]
-			if seen[m.ent] {
+			if !(than >= 0 && m.seg == seg && m.lo > float64(than)) && !(unlike >= 0 && m.seg == unlike) {
 				continue
 			}
-			if (than >= 0 && m.seg == seg && m.lo > float64(than)) || (unlike >= 0 && m.seg == unlike) {
-				seen[m.ent] = true
+			dup := false
+			for j := 0; j < i; j++ {
+				if ms[j].ent == m.ent && ((than >= 0 && ms[j].seg == seg && ms[j].lo > float64(than)) || (unlike >= 0 && ms[j].seg == unlike)) {
+					dup = true
+				}
+			}
+			if !dup {
 				dc := d
 				dc.Rules = withoutContrast(dc.Rules)
 				add(m.ent, dc, -comparedWeight*w, joinRules(past, "compared"))

@@ -210,13 +210,18 @@ func (v *view) negatedAt(p int) bool {
 // lexicon valence to implicit (by entity).
 func (v *view) signals(text string, ents []post.Entity, ms []mention, implicit []float64, out []post.Signal) []post.Signal {
 	for at := 0; at < len(v.idx); {
-		var cands []int
-		cands = append(cands, signalByFirst[v.words[at]]...)
-		cands = append(cands, signalByFirst[""]...)
-		sort.Ints(cands) // longest first, as compiled
+		// Candidates: the patterns starting with this word and the prefix patterns, merged in compiled
+		// order (longest first).
+		exact, prefix := signalByFirst[v.words[at]], signalByFirst[""]
 		end := -1
 		var pat *signalPattern
-		for _, c := range cands {
+		for i, j := 0, 0; i < len(exact) || j < len(prefix); {
+			var c int
+			if j >= len(prefix) || (i < len(exact) && exact[i] < prefix[j]) {
+				c, i = exact[i], i+1
+			} else {
+				c, j = prefix[j], j+1
+			}
 			if e, ok := v.match(&signalPatterns[c], at); ok {
 				end, pat = e, &signalPatterns[c]
 				break

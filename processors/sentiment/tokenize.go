@@ -44,6 +44,7 @@ type scratch struct {
 	hashtags  int
 	ev        evidence
 	opinions  []opinion // one per driver, in order: its item and its weight before contrast weighting
+	view      view      // entity and signal analysis, reused
 }
 
 // opinion is one driver as entity analysis sees it.
@@ -384,7 +385,7 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 // known words ("best", "day", "ever") and appends them, when such a split exists and one of its words
 // carries valence or a role. It reports whether it appended anything.
 func (a *Analyzer) segmentTag(text string, p, q int, s *scratch) bool {
-	const minTag, maxTag = 6, 24
+	const minTag, maxTag, maxPiece = 6, 24, 10
 	n := q - p
 	if n < minTag || n > maxTag {
 		return false
@@ -400,7 +401,7 @@ func (a *Analyzer) segmentTag(text string, p, q int, s *scratch) bool {
 	// best[i]: fewest known words covering w[:i], or 0 when none; cut[i]: where the last one starts.
 	var best, cut [maxTag + 1]int
 	for i := 1; i <= n; i++ {
-		for j := max(0, i-maxTag); j < i; j++ {
+		for j := max(0, i-maxPiece); j < i; j++ {
 			if (j > 0 && best[j] == 0) || i-j < 2 && !(w[j] == 'i' || w[j] == 'a') {
 				continue
 			}
