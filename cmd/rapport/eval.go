@@ -29,6 +29,8 @@ func evalTo(ctx context.Context, w io.Writer, args []string) error {
 		switch args[0] {
 		case "entities":
 			return evalEntities(ctx, w, args[1:])
+		case "entities-sentiment":
+			return evalEntitySentiment(ctx, w, args[1:])
 		case "influence":
 			return evalInfluence(ctx, w, args[1:])
 		}
@@ -36,6 +38,7 @@ func evalTo(ctx context.Context, w io.Writer, args []string) error {
 	if len(args) == 0 || args[0] != "sentiment" {
 		return errors.New("usage: rapport eval sentiment -dataset DIR_OR_FILE [-format tweeteval|vader] [-fit-neutral]\n" +
 			"       rapport eval entities [-sim N] [-catalog FILE -posts FILE] [-v]\n" +
+			"       rapport eval entities-sentiment [-v] FILE\n" +
 			"       rapport eval influence [-seed N] [-history D] [-window D]")
 	}
 	fs := flag.NewFlagSet("eval sentiment", flag.ContinueOnError)
