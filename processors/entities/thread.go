@@ -148,12 +148,10 @@ func (s *Stage) processThreads(ctx context.Context, posts []*post.Post) (brands,
 				t.inherited.Inc()
 			}
 		}
-		t.cache.put(uid, ms, func(dst []ThreadEntity) []ThreadEntity {
-			for _, e := range p.Entities {
-				dst = append(dst, ThreadEntity{ID: e.ID, Brand: e.Brand, Kind: e.Kind, Competitor: e.Competitor})
-			}
-			return dst
-		})
+		c := t.cache.put(uid, ms)
+		for _, e := range p.Entities {
+			c.ents = append(c.ents, ThreadEntity{ID: e.ID, Brand: e.Brand, Kind: e.Kind, Competitor: e.Competitor})
+		}
 		if len(p.Entities) > 0 {
 			with++
 		}
@@ -281,6 +279,7 @@ func (t *threads) remember(rs []Remembered) {
 		if t.cache.get(r.UID) != nil {
 			continue // what this process saw is at least as new as what was stored
 		}
-		t.cache.put(r.UID, r.Time, func(dst []ThreadEntity) []ThreadEntity { return append(dst, r.Entities...) })
+		c := t.cache.put(r.UID, r.Time)
+		c.ents = append(c.ents, r.Entities...)
 	}
 }

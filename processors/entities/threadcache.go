@@ -62,17 +62,17 @@ func (c *threadCache) remove(uid uint64) {
 	}
 }
 
-// put remembers uid at event time t with the entities from fill, which appends them to the slice it is given
-// (of length 0) and returns it. A uid already remembered (an edit, a redelivery) is updated in place.
-func (c *threadCache) put(uid uint64, t int64, fill func([]ThreadEntity) []ThreadEntity) {
+// put remembers uid at event time t and returns its entry, whose entities the caller appends to s.ents
+// (emptied, its storage kept). A uid already remembered (an edit, a redelivery) is updated in place.
+func (c *threadCache) put(uid uint64, t int64) *slot {
 	if t > c.newest {
 		c.newest = t
 	}
 	if i, ok := c.index[uid]; ok {
 		s := &c.slots[i]
 		s.t = t
-		s.ents = fill(s.ents[:0])
-		return
+		s.ents = s.ents[:0]
+		return s
 	}
 	c.expire()
 	if c.n == len(c.slots) {
@@ -85,9 +85,10 @@ func (c *threadCache) put(uid uint64, t int64, fill func([]ThreadEntity) []Threa
 	i := (c.head + c.n) % len(c.slots)
 	s := &c.slots[i]
 	s.uid, s.t, s.live = uid, t, true
-	s.ents = fill(s.ents[:0])
+	s.ents = s.ents[:0]
 	c.index[uid] = i
 	c.n++
+	return s
 }
 
 // expire drops entries from the front while they are deleted or older than the horizon.
