@@ -92,7 +92,7 @@ func TestInheritFromParent(t *testing.T) {
 			mk("3", 2, "this!", post.Refs{QuoteOfID: "1"}),
 		},
 		[]*post.Post{
-			mk("4", 3, "", post.Refs{RepostOfID: "2"}),                       // a repost of an inherited reply
+			mk("4", 3, "", post.Refs{RepostOfID: "2"}),                         // a repost of an inherited reply
 			mk("5", 4, "same", post.Refs{ReplyToID: "2", ConversationID: "1"}), // a reply to a reply
 			mk("6", 5, "unrelated", post.Refs{ReplyToID: "unknown"}),
 			mk("7", 6, "nothing", post.Refs{}),
