@@ -283,3 +283,7 @@ func (t *threads) remember(rs []Remembered) {
 		c.ents = append(c.ents, r.Entities...)
 	}
 }
+
+// Inherited tells an entity the post took from its thread (Start = End = -1, Matched "") from one it
+// mentions itself (Matched is then never empty).
+func Inherited(e post.Entity) bool { return e.Matched == "" && e.Start == -1 && e.End == -1 }

@@ -64,8 +64,7 @@ func describe(t *testing.T, es []post.Entity) string {
 	}
 	var parts []string
 	for _, e := range es {
-		inh := e.Start == -1 && e.End == -1 && e.Matched == ""
-		if inh {
+		if Inherited(e) {
 			parts = append(parts, e.ID+"*")
 		} else {
 			parts = append(parts, e.ID)
@@ -311,6 +310,9 @@ func TestWarmUpFailureStopsAndRetries(t *testing.T) {
 }
 
 func TestThreadsDisabled(t *testing.T) {
+	// Tag matches are not inherited ones.
+	s := NewThreaded(simRecognizer(t), ThreadConfig{Horizon: time.Hour, MaxPosts: 10}, nil)
+	check(t, run(t, s, []*post.Post{mk("1", 0, "so good #Fluxbank $ACME", post.Refs{})}), map[string]string{"1": "fluxbank,acme"})
 	for _, tc := range []ThreadConfig{{}, {Horizon: time.Hour}, {MaxPosts: 10}} {
 		s := NewThreaded(simRecognizer(t), tc, nil)
 		got := run(t, s, []*post.Post{mk("1", 0, "Acme", post.Refs{}), mk("2", 1, "yes", post.Refs{ReplyToID: "1"})})
