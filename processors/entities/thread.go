@@ -64,11 +64,11 @@ type threads struct {
 }
 
 // NewThreaded returns the stage recognising with rec (see New) that also passes entities down threads as tc
-// says. reg may be nil.
+// says. reg may be nil. With an empty catalogue there is nothing to inherit, and it is New.
 func NewThreaded(rec *catalog.Recognizer, tc ThreadConfig, reg prometheus.Registerer) *Stage {
 	s := New(rec, reg)
-	if tc.Horizon <= 0 || tc.MaxPosts <= 0 {
-		return s
+	if tc.Horizon <= 0 || tc.MaxPosts <= 0 || s.rec.Len() == 0 {
+		return s // nothing to inherit
 	}
 	t := &threads{
 		cfg:     tc,
@@ -126,9 +126,7 @@ func (s *Stage) processThreads(ctx context.Context, posts []*post.Post) (brands,
 			continue
 		}
 		t.inBatch[uid] = struct{}{}
-		if s.rec.Len() > 0 {
-			p.Entities = s.rec.Find(p)
-		}
+		p.Entities = s.rec.Find(p)
 	}
 	if t.cfg.Lookup != nil {
 		t.lookupMissing(ctx, posts)

@@ -320,10 +320,12 @@ func TestThreadsDisabled(t *testing.T) {
 	}
 }
 
-// Inheritance with an empty catalogue still follows threads of stored entities (a catalogue reloaded
-// empty should not matter); mostly it checks nothing panics.
+// With an empty catalogue there is nothing to inherit: the stage keeps no thread state.
 func TestThreadsEmptyCatalogue(t *testing.T) {
 	s := NewThreaded(nil, ThreadConfig{Horizon: time.Hour, MaxPosts: 10}, nil)
 	got := run(t, s, []*post.Post{mk("1", 0, "Acme", post.Refs{}), mk("2", 1, "yes", post.Refs{ReplyToID: "1"})})
 	check(t, got, map[string]string{"1": "-", "2": "-"})
+	if s.threads != nil || s.CachedPosts() != 0 {
+		t.Errorf("thread state with an empty catalogue")
+	}
 }
