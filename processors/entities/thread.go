@@ -46,6 +46,10 @@ type ThreadConfig struct {
 	Lookup func(ctx context.Context, network post.Network, ids []string) ([]Remembered, error)
 }
 
+// lookupTimeout bounds one look-up of missed parents, so that a slow store delays a batch by little: the
+// children then inherit nothing, and the failure is counted.
+const lookupTimeout = 2 * time.Second
+
 // threads is the thread state of a stage.
 type threads struct {
 	cfg    ThreadConfig
@@ -236,7 +240,9 @@ func (t *threads) lookupMissing(ctx context.Context, posts []*post.Post) {
 		if len(ids) == 0 {
 			continue
 		}
-		found, err := t.cfg.Lookup(ctx, network, ids)
+		lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+		found, err := t.cfg.Lookup(lctx, network, ids)
+		cancel()
 		if err != nil {
 			t.lookups.WithLabelValues("error").Inc()
 			continue
