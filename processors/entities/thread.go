@@ -24,10 +24,12 @@ import (
 // State. The cache belongs to the stage, so to the process, and covers every partition this member
 // consumes; it is lost on restart. Before the first batch the stage warms it up (Warm: the posts stored
 // within the horizon before that batch), so that records replayed after a restart or a rebalance get the
-// answer they got the first time. A parent consumed by another member (another partition: the producer keys
-// records by post, not by thread) is known here only once it is stored; Lookup, when set, asks the store for
-// the parents a batch misses, in one query per batch. A child that arrives before its parent is stored, or
-// when the lookup fails, inherits nothing; the failures are counted.
+// answer they got the first time. The posts of one thread need not share a partition (that depends on how
+// the producer keys its records), so a parent consumed by another member is known here only once it is
+// stored: Lookup, when set, asks the store for the parents a batch misses, in one query per batch. A child
+// that arrives before its parent is stored (or, within a batch, before its parent), or whose lookup fails,
+// inherits nothing; failed lookups are counted. Stored times have whole seconds, so a warmed-up parent may
+// look up to a second older than it did in memory.
 
 // ThreadConfig configures thread inheritance. The zero value disables it.
 type ThreadConfig struct {
@@ -41,7 +43,7 @@ type ThreadConfig struct {
 	// stored entities. It is called once, before the first batch; its error stops the stage (as the store is
 	// down, nothing could be written either).
 	Warm func(ctx context.Context, since time.Time, limit int) ([]Remembered, error)
-	// Lookup, when set, returns the stored posts among keys (all of one network), for parents the cache
+	// Lookup, when set, returns the stored posts among ids (all of one network), for parents the cache
 	// misses. Posts it does not return are unknown. An error is counted and the children inherit nothing.
 	Lookup func(ctx context.Context, network post.Network, ids []string) ([]Remembered, error)
 }
