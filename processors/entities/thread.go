@@ -52,6 +52,15 @@ type ThreadConfig struct {
 // children then inherit nothing, and the failure is counted.
 const lookupTimeout = 2 * time.Second
 
+// Parents the store did not have are not asked for again for missRetry (of processing time): replies to posts
+// that were never ingested are common, and asking for them with every batch would cost a query each time. A
+// parent stored later than that (in flight on another member) is found on the next ask. At most maxMissed
+// are remembered; past that the list starts afresh.
+const (
+	missRetry = time.Minute
+	maxMissed = 100_000
+)
+
 // threads is the thread state of a stage.
 type threads struct {
 	cfg    ThreadConfig
@@ -63,6 +72,8 @@ type threads struct {
 	inBatch map[uint64]struct{}
 	missing map[post.Network][]string
 	asked   map[uint64]struct{}
+	missed  map[uint64]time.Time // parents the store did not have, and when it was asked
+	now     func() time.Time
 
 	inherited  prometheus.Counter
 	lookups    *prometheus.CounterVec
@@ -82,6 +93,8 @@ func NewThreaded(rec *catalog.Recognizer, tc ThreadConfig, reg prometheus.Regist
 		inBatch: map[uint64]struct{}{},
 		missing: map[post.Network][]string{},
 		asked:   map[uint64]struct{}{},
+		missed:  map[uint64]time.Time{},
+		now:     time.Now,
 		inherited: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "rapport_entities_inherited_posts_total",
 			Help: "Posts that name no catalogue entity but took the entities of the post they reply to, quote or repost.",
@@ -173,12 +186,8 @@ func (s *Stage) processThreads(ctx context.Context, posts []*post.Post) (brands,
 
 // parent returns the remembered post p inherits from (created at ms), or nil.
 func (t *threads) parent(p *post.Post, ms int64) *slot {
-	refs := [4]string{p.Refs.RepostOfID, p.Refs.QuoteOfID, p.Refs.ReplyToID, p.Refs.ConversationID}
-	n := len(refs)
-	if t.cfg.NoConversation {
-		n--
-	}
-	for _, id := range refs[:n] {
+	refs := t.refs(p)
+	for _, id := range refs.ids[:refs.n] {
 		if id == "" || id == p.ID {
 			continue
 		}
@@ -207,13 +216,14 @@ func (t *threads) lookupMissing(ctx context.Context, posts []*post.Post) {
 		t.missing[k] = v[:0]
 	}
 	clear(t.asked)
+	now := t.now()
 	need := false
 	for _, p := range posts {
 		if p.Action == post.ActionDelete || len(p.Entities) > 0 {
 			continue
 		}
-		refs := [4]string{p.Refs.RepostOfID, p.Refs.QuoteOfID, p.Refs.ReplyToID, p.Refs.ConversationID}
-		for _, id := range refs {
+		refs := t.refs(p)
+		for _, id := range refs.ids[:refs.n] {
 			if id == "" || id == p.ID {
 				continue
 			}
@@ -228,6 +238,9 @@ func (t *threads) lookupMissing(ctx context.Context, posts []*post.Post) {
 				continue
 			}
 			if _, ok := t.asked[uid]; ok {
+				continue
+			}
+			if at, ok := t.missed[uid]; ok && now.Sub(at) < missRetry {
 				continue
 			}
 			t.asked[uid] = struct{}{}
@@ -251,7 +264,31 @@ func (t *threads) lookupMissing(ctx context.Context, posts []*post.Post) {
 		}
 		t.lookups.WithLabelValues("ok").Inc()
 		t.remember(found)
+		if len(t.missed)+len(ids) > maxMissed {
+			clear(t.missed)
+		}
+		for _, id := range ids {
+			if uid := post.UID(network, id); t.cache.get(uid) == nil {
+				t.missed[uid] = now
+			} else {
+				delete(t.missed, uid)
+			}
+		}
 	}
+}
+
+// parentRefs are the ids a post may inherit from, in order of preference.
+type parentRefs struct {
+	ids [4]string
+	n   int
+}
+
+func (t *threads) refs(p *post.Post) parentRefs {
+	r := parentRefs{ids: [4]string{p.Refs.RepostOfID, p.Refs.QuoteOfID, p.Refs.ReplyToID, p.Refs.ConversationID}, n: 4}
+	if t.cfg.NoConversation {
+		r.n = 3
+	}
+	return r
 }
 
 // warm fills the cache from the store before the first batch: the posts created within the horizon before

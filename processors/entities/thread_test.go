@@ -278,6 +278,21 @@ func TestWarmUpAndLookup(t *testing.T) {
 	if v := counter(t, s.threads.lookups.WithLabelValues("error")); v != 1 {
 		t.Errorf("lookup errors: got %v; want 1", v)
 	}
+	// A parent the store did not have is not asked for again for a while; one that failed is.
+	lookupErr = nil
+	clock := time.Now()
+	s.threads.now = func() time.Time { return clock }
+	asked = nil
+	run(t, s, []*post.Post{mk("i", 17, "yes", post.Refs{ReplyToID: "nowhere"}), mk("j", 18, "yes", post.Refs{ReplyToID: "other2"})})
+	if strings.Join(asked, ",") != "other2" {
+		t.Errorf("looked up %v; want [other2] (nowhere was missing a moment ago)", asked)
+	}
+	clock = clock.Add(missRetry)
+	asked = nil
+	run(t, s, []*post.Post{mk("k", 19, "yes", post.Refs{ReplyToID: "nowhere"})})
+	if strings.Join(asked, ",") != "nowhere" {
+		t.Errorf("looked up %v after %s; want [nowhere]", asked, missRetry)
+	}
 }
 
 func TestWarmUpFailureStopsAndRetries(t *testing.T) {
