@@ -30,6 +30,7 @@ type Config struct {
 	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
 	Log        Log        `yaml:"log"`
+	Influence  Influence  `yaml:"influence"`
 }
 
 // Kafka configures the consumer group and the dead-letter topic.
@@ -209,6 +210,7 @@ func (c *Config) SetDefaults() {
 	setString(&c.HTTP.Listen, "127.0.0.1:9464")
 	setString(&c.Log.Level, "info")
 	setString(&c.Log.Format, "json")
+	c.Influence.setDefaults()
 }
 
 func setString(p *string, v string) {
@@ -310,6 +312,7 @@ func (c *Config) Validate() error {
 	default:
 		bad("log.format", "%q is not one of json, console", c.Log.Format)
 	}
+	c.Influence.validate(bad)
 	return errors.Join(errs...)
 }
 

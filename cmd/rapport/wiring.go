@@ -40,6 +40,7 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		langdetect.New(nil, 0, reg),
 		entities.NewThreaded(rec, threadConfig(c, conn), reg),
 		sentiment.NewStage(analyzer, "", reg),
+		influenceStage(c, conn, reg),
 	}
 }
 
