@@ -61,6 +61,8 @@ type candidate struct {
 	start, end int   // byte span in the field's text
 	ti, tj     int32 // token range in scratch.toks
 	lo, hi     int32 // token range of the field
+	// tag is, for fieldTag, the tag as listed with its sign ("#acme", "$ACME", "@acmesupport").
+	tag string
 }
 
 const (
@@ -317,7 +319,9 @@ func (r *Recognizer) FindText(text string) []post.Entity {
 
 // Find returns the entities p mentions in its text, title, hashtags, cashtags and mentions, in order of
 // first mention (text before title before tags), each once. Start and End are byte offsets into p.Text, or
-// -1 when the entity was found only in the title or the tag lists.
+// -1 when the entity was found only in the title or the tag lists. Matched is never empty: the words as
+// written, or the tag with its sign ("#acme", "$ACME", "@acmesupport"), so that it tells an entity found in
+// the post from one the post inherits from its thread (Matched "").
 func (r *Recognizer) Find(p *post.Post) []post.Entity {
 	return r.find(p.Text, p.Title, p.Hashtags, p.Cashtags, p.Mentions)
 }
@@ -344,23 +348,23 @@ func (r *Recognizer) find(text, title string, hashtags, cashtags, mentions []str
 	if title != "" {
 		r.scan(s, title, fieldTitle)
 	}
-	for _, h := range hashtags {
-		h = fold(h)
+	for _, tag := range hashtags {
+		h := fold(tag)
 		if e, ok := r.tags[h]; ok {
 			if n := r.root[h]; n != nil && n.ent >= 0 && !n.amb && r.ents[e].kind == post.EntityBrand && r.ents[n.ent].brandIdx == e {
 				e = n.ent
 			}
-			s.cands = append(s.cands, candidate{ent: e, field: fieldTag, start: -1, end: -1})
+			s.cands = append(s.cands, candidate{ent: e, field: fieldTag, start: -1, end: -1, tag: "#" + tag})
 		}
 	}
 	for _, c := range cashtags {
 		if e, ok := r.cash[strings.ToUpper(c)]; ok {
-			s.cands = append(s.cands, candidate{ent: e, field: fieldTag, start: -1, end: -1})
+			s.cands = append(s.cands, candidate{ent: e, field: fieldTag, start: -1, end: -1, tag: "$" + c})
 		}
 	}
 	for _, m := range mentions {
 		if e, ok := r.handles[strings.ToLower(m)]; ok {
-			s.cands = append(s.cands, candidate{ent: e, field: fieldTag, start: -1, end: -1})
+			s.cands = append(s.cands, candidate{ent: e, field: fieldTag, start: -1, end: -1, tag: "@" + m})
 		}
 	}
 	// Brands mentioned unambiguously, by themselves or through a product.
@@ -396,6 +400,8 @@ func (r *Recognizer) emit(s *findScratch, out []post.Entity, c *candidate, ent i
 		pe.Matched, pe.Start, pe.End = text[c.start:c.end], c.start, c.end
 	case fieldTitle:
 		pe.Matched = title[c.start:c.end]
+	case fieldTag:
+		pe.Matched = c.tag
 	}
 	if out == nil {
 		out = make([]post.Entity, 0, 4)

@@ -108,7 +108,8 @@ func TestFindPostTitleAndTags(t *testing.T) {
 	if ids(got) != "target,amazon,amazon/kindle,walmart,starbucks,samsung" {
 		t.Fatalf("got %s", ids(got))
 	}
-	if got[0].Start != 27 || got[1].Start != -1 || got[1].End != -1 || got[1].Matched != "Kindle Paperwhite" || got[3].Matched != "" {
+	if got[0].Start != 27 || got[1].Start != -1 || got[1].End != -1 || got[1].Matched != "Kindle Paperwhite" || got[3].Matched != "#walmart" ||
+		got[4].Matched != "$SBUX" || got[5].Matched != "@samsungmobile" {
 		t.Fatalf("spans: %+v", got)
 	}
 }

@@ -205,6 +205,8 @@ func (c *Config) SetDefaults() {
 	setInt(&p.MaxInFlight, 100000)
 	setDuration(&p.ShutdownTimeout, 30*time.Second)
 
+	c.Catalog.setDefaults()
+
 	setString(&c.HTTP.Listen, "127.0.0.1:9464")
 	setString(&c.Log.Level, "info")
 	setString(&c.Log.Format, "json")

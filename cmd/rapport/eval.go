@@ -37,7 +37,7 @@ func evalTo(ctx context.Context, w io.Writer, args []string) error {
 	}
 	if len(args) == 0 || args[0] != "sentiment" {
 		return errors.New("usage: rapport eval sentiment -dataset DIR_OR_FILE [-format tweeteval|vader] [-fit-neutral]\n" +
-			"       rapport eval entities [-sim N] [-catalog FILE -posts FILE] [-v]\n" +
+			"       rapport eval entities [-sim N] [-seed N] [-thread-horizon D] [-thread-max N] [-thread-no-root] [-catalog FILE -posts FILE] [-v]\n" +
 			"       rapport eval entities-sentiment [-v] FILE\n" +
 			"       rapport eval influence [-seed N] [-history D] [-window D]")
 	}

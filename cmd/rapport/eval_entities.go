@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/rapport-dev/rapport/catalog"
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/post"
+	"github.com/rapport-dev/rapport/processors/entities"
 	"github.com/rapport-dev/rapport/processors/features"
 	"github.com/rapport-dev/rapport/sim"
 )
@@ -24,11 +26,15 @@ func evalEntities(ctx context.Context, w io.Writer, args []string) error {
 	catFile := fs.String("catalog", "catalog/testdata/real.yml", "catalogue of the labelled set; empty skips it")
 	posts := fs.String("posts", "catalog/testdata/posts.jsonl", "labelled posts: JSON lines {\"text\", \"entities\": [ids]}")
 	verbose := fs.Bool("v", false, "list every labelled post the recognizer got wrong")
+	var tc entities.ThreadConfig
+	fs.DurationVar(&tc.Horizon, "thread-horizon", 72*time.Hour, "thread inheritance: how far back in event time a parent may be; 0 skips the thread block")
+	fs.IntVar(&tc.MaxPosts, "thread-max", 500000, "thread inheritance: posts remembered")
+	fs.BoolVar(&tc.NoConversation, "thread-no-root", false, "thread inheritance: never inherit from the conversation root")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *records > 0 {
-		if err := evalSimEntities(ctx, w, *records, *seed); err != nil {
+		if err := evalSimEntities(ctx, w, *records, *seed, tc); err != nil {
 			return err
 		}
 	}
@@ -70,7 +76,11 @@ func printScores(w io.Writer, names []string, scores []catalog.Score) {
 // under a complaint, a support answer), and many name the brand but not the product; so the second block
 // counts only posts whose text, as the simulator wrote it, contains one of the simulator's own names,
 // aliases, hashtags, cashtags or handles of the brand (product).
-func evalSimEntities(ctx context.Context, w io.Writer, n int, seed int64) error {
+//
+// With tc enabled, a third block scores the entities stage with thread inheritance over the same posts in
+// stream order (deletes included, so that they are forgotten), split by whether the post's entities were its
+// own, inherited, or none were found.
+func evalSimEntities(ctx context.Context, w io.Writer, n int, seed int64, tc entities.ThreadConfig) error {
 	cat, err := catalog.Parse(catalog.SimYAML())
 	if err != nil {
 		return fmt.Errorf("the simulator's catalogue: %w", err)
@@ -88,13 +98,14 @@ func evalSimEntities(ctx context.Context, w io.Writer, n int, seed int64) error 
 	gen := sim.New(sim.Config{Seed: seed, DuplicateRate: -1})
 	norms := ingest.Normalizers()
 	var brandAll, prodAll, brandNamed, prodNamed catalog.Score
+	te := newThreadEval(rec, tc)
 	scored := 0
 	for i := 0; i < n; i++ {
 		if i%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		r := gen.Next()
-		if r.Duplicate || r.Malformed || r.Action == post.ActionDelete {
+		if r.Duplicate || r.Malformed {
 			continue
 		}
 		nz := norms[r.Network]
@@ -104,6 +115,12 @@ func evalSimEntities(ctx context.Context, w io.Writer, n int, seed int64) error 
 		var p post.Post
 		if err := nz.Normalize(r.Value, &p); err != nil {
 			return fmt.Errorf("normalizing simulated %s post %s: %w", r.Network, r.PostID, err)
+		}
+		if r.Action == post.ActionDelete {
+			if err := te.forget(ctx, &p); err != nil {
+				return err
+			}
+			continue
 		}
 		f := features.Extract(p.Text)
 		p.Hashtags, p.Mentions, p.Cashtags = f.Hashtags, f.Mentions, f.Cashtags
@@ -136,10 +153,14 @@ func evalSimEntities(ctx context.Context, w io.Writer, n int, seed int64) error 
 		if len(goldP) == 0 || containsAny(text, forms[r.Truth.Product]) {
 			subject(&prodNamed, goldP, foundP)
 		}
+		if err := te.add(ctx, &p, goldB, goldP); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(w, "Simulator truth: %d posts (seed %d; %d records, duplicates off, deletes skipped), catalogue catalog/sim.yml\n\n", scored, seed, n)
 	printScores(w, []string{"brand, all posts", "product, all posts", "brand, posts that name it", "product, posts that name it"},
 		[]catalog.Score{brandAll, prodAll, brandNamed, prodNamed})
+	te.print(w)
 	return nil
 }
 

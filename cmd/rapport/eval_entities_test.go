@@ -42,7 +42,7 @@ func TestEvalEntities(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	for _, want := range []string{"Simulator truth:", "3000 records", "Labelled posts:", "(131 posts", "posts with an error:"} {
+	for _, want := range []string{"Simulator truth:", "3000 records", "With thread inheritance (horizon 72h0m0s", "Labelled posts:", "(131 posts", "posts with an error:"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("eval output lacks %q:\n%s", want, s)
 		}
@@ -50,6 +50,15 @@ func TestEvalEntities(t *testing.T) {
 	// Floors well below the measured numbers: they catch a broken recognizer, not a small regression.
 	if p, r, _ := scoreLine(t, s, "brand, posts that name it"); p < 0.95 || r < 0.9 {
 		t.Errorf("simulator brands: precision %.3f recall %.3f", p, r)
+	}
+	// Thread inheritance finds the brand of replies that do not name it: recall over all posts rises well
+	// above recognition alone, at much the same precision.
+	_, own, _ := scoreLine(t, s, "brand, all posts")
+	if p, r, _ := scoreLine(t, s, "brand, all posts, threads"); p < 0.95 || r < own+0.2 {
+		t.Errorf("simulator brands with threads: precision %.3f recall %.3f (%.3f without)", p, r, own)
+	}
+	if _, r, _ := scoreLine(t, s, "  posts with inherited entities"); r < 0.9 {
+		t.Errorf("simulator brands inherited: recall %.3f", r)
 	}
 	if p, r, _ := scoreLine(t, s, "all entities"); p < 0.9 || r < 0.9 {
 		t.Errorf("labelled posts: precision %.3f recall %.3f", p, r)

@@ -12,11 +12,13 @@ import (
 	"github.com/rapport-dev/rapport/post"
 )
 
-// Stage recognises catalogue entities. It keeps no state beyond its recognizer.
+// Stage recognises catalogue entities. Without threads it keeps no state beyond its recognizer; with them (see
+// NewThreaded) it remembers the entities of recent posts.
 type Stage struct {
 	rec      *catalog.Recognizer
 	mentions *prometheus.CounterVec
 	posts    prometheus.Counter
+	threads  *threads // nil: no thread inheritance (see NewThreaded)
 }
 
 // New returns the stage recognising with rec (nil: an empty catalogue, which finds nothing). reg may be nil.
@@ -44,9 +46,18 @@ func New(rec *catalog.Recognizer, reg prometheus.Registerer) *Stage {
 // Name implements processors.Stage.
 func (s *Stage) Name() string { return "entities" }
 
-// Process implements processors.Stage. It never drops a post and never fails (a batch takes milliseconds, so it
-// does not watch ctx); delete notices pass untouched.
-func (s *Stage) Process(_ context.Context, posts []*post.Post) ([]*post.Post, error) {
+// Process implements processors.Stage. It never drops a post; delete notices pass untouched (with threads they
+// also make the stage forget the post). Without threads it never fails (a batch takes milliseconds, so it does
+// not watch ctx); with threads, only a failed first warm-up from the store is an error.
+func (s *Stage) Process(ctx context.Context, posts []*post.Post) ([]*post.Post, error) {
+	if s.threads != nil {
+		brands, products, with, err := s.processThreads(ctx, posts)
+		if err != nil {
+			return nil, err
+		}
+		s.count(brands, products, with)
+		return posts, nil
+	}
 	if s.rec.Len() == 0 {
 		return posts, nil
 	}
@@ -67,8 +78,12 @@ func (s *Stage) Process(_ context.Context, posts []*post.Post) ([]*post.Post, er
 			}
 		}
 	}
+	s.count(brands, products, with)
+	return posts, nil
+}
+
+func (s *Stage) count(brands, products, with int) {
 	s.mentions.WithLabelValues(string(post.EntityBrand)).Add(float64(brands))
 	s.mentions.WithLabelValues(string(post.EntityProduct)).Add(float64(products))
 	s.posts.Add(float64(with))
-	return posts, nil
 }
