@@ -17,7 +17,7 @@ type Dedup struct {
 	MinWords             int           `yaml:"min_words"`              // texts with fewer normalized words are never near-duplicates; default 6
 	ShortWords           int           `yaml:"short_words"`            // texts with fewer words must match word for word; default 12
 	LongWords            int           `yaml:"long_words"`             // texts with at least this many words need no account evidence to be copies; default 50
-	MaxCandidates        int           `yaml:"max_candidates"`         // earlier texts examined per LSH bucket; default 64
+	MaxCandidates        int           `yaml:"max_candidates"`         // earlier texts examined per LSH bucket; default 32
 	ClusterAuthors       int           `yaml:"cluster_authors"`        // distinct authors within cluster_window before copies are near-duplicates; default 2
 	ClusterWindow        time.Duration `yaml:"cluster_window"`         // default 1h
 	NewAccount           time.Duration `yaml:"new_account"`            // accounts younger than this (with few followers) look disposable; default 2160h (90 days)

@@ -52,7 +52,7 @@ type Config struct {
 }
 
 // DefaultConfig returns the defaults: a 6-hour horizon, 1,000,000 redelivery entries per partition, 200,000
-// texts, similarity 0.6, texts under 6 words ignored and under 12 words matched exactly, 64 candidates per
+// texts, similarity 0.6, texts under 6 words ignored and under 12 words matched exactly, 32 candidates per
 // bucket, near-duplicates from 2 authors within an hour corroborated by 50 words or by accounts younger
 // than 90 days with under 50 followers, spam from 3 such authors within an hour, and cross-posts from
 // similarity 0.8 within 15 minutes.
@@ -64,7 +64,7 @@ func DefaultConfig() Config {
 		Threshold:            0.6,
 		MinWords:             6,
 		ShortWords:           12,
-		MaxCandidates:        64,
+		MaxCandidates:        32,
 		ClusterAuthors:       2,
 		ClusterWindow:        time.Hour,
 		LongWords:            50,

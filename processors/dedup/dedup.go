@@ -91,6 +91,7 @@ type Stage struct {
 
 	redeliveries prometheus.Counter
 	marked       *prometheus.CounterVec
+	byLevel      map[post.DupLevel]prometheus.Counter
 	spam         prometheus.Counter
 	warmed       prometheus.Counter
 	evicted      prometheus.Counter
@@ -127,6 +128,11 @@ func New(cfg Config, load Loader, reg prometheus.Registerer) (*Stage, error) {
 		entries: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "rapport_dedup_text_entries", Help: "Texts currently remembered for near-duplicate matching.",
 		}),
+	}
+	s.byLevel = map[post.DupLevel]prometheus.Counter{
+		post.DupRepost:       s.marked.WithLabelValues("repost"),
+		post.DupNearText:     s.marked.WithLabelValues("near_text"),
+		post.DupCrossNetwork: s.marked.WithLabelValues("cross_network"),
 	}
 	if reg != nil {
 		reg.MustRegister(s.redeliveries, s.marked, s.spam, s.warmed, s.evicted, s.entries)
@@ -204,15 +210,12 @@ func (s *Stage) classify(p *post.Post) bool {
 	p.Dup = post.Dup{}
 	if p.Refs.RepostOfID != "" {
 		p.Dup = post.Dup{Level: post.DupRepost, Of: post.UID(p.Network, p.Refs.RepostOfID)}
-		s.marked.WithLabelValues("repost").Inc()
+		s.byLevel[post.DupRepost].Inc()
 		return true
 	}
 	s.matchText(p, uid, at, 0)
-	switch p.Dup.Level {
-	case post.DupNearText:
-		s.marked.WithLabelValues("near_text").Inc()
-	case post.DupCrossNetwork:
-		s.marked.WithLabelValues("cross_network").Inc()
+	if c := s.byLevel[p.Dup.Level]; c != nil {
+		c.Inc()
 	}
 	if p.Dup.Spam {
 		s.spam.Inc()
