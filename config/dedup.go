@@ -24,8 +24,9 @@ type Dedup struct {
 	FewFollowers         int           `yaml:"few_followers"`          // accounts with fewer followers (and new) look disposable; default 50
 	SpamAuthors          int           `yaml:"spam_authors"`           // distinct authors within spam_window for the spam flag; default 3
 	SpamWindow           time.Duration `yaml:"spam_window"`            // default 1h
-	CrossWindow          time.Duration `yaml:"cross_window"`           // longest gap between an author's copies on two networks; default 15m
+	CrossWindow          time.Duration `yaml:"cross_window"`           // longest gap between an author's copies on two networks; default 5m
 	CrossThreshold       float64       `yaml:"cross_threshold"`        // similarity of an author's copies on two networks; default 0.8
+	CrossExactWords      int           `yaml:"cross_exact_words"`      // cross-posts with fewer words must match word for word; default 16
 }
 
 // Stage returns the stage's configuration.
@@ -35,7 +36,7 @@ func (d Dedup) Stage() dedup.Config {
 		Threshold: d.Threshold, MinWords: d.MinWords, ShortWords: d.ShortWords, LongWords: d.LongWords,
 		MaxCandidates: d.MaxCandidates, ClusterAuthors: d.ClusterAuthors, ClusterWindow: d.ClusterWindow,
 		NewAccount: d.NewAccount, FewFollowers: int64(d.FewFollowers), SpamAuthors: d.SpamAuthors,
-		SpamWindow: d.SpamWindow, CrossWindow: d.CrossWindow, CrossThreshold: d.CrossThreshold,
+		SpamWindow: d.SpamWindow, CrossWindow: d.CrossWindow, CrossThreshold: d.CrossThreshold, CrossExactWords: d.CrossExactWords,
 	}
 }
 
@@ -58,6 +59,7 @@ func (d *Dedup) setDefaults() {
 	setDuration(&d.SpamWindow, def.SpamWindow)
 	setDuration(&d.CrossWindow, def.CrossWindow)
 	setFloat(&d.CrossThreshold, def.CrossThreshold)
+	setInt(&d.CrossExactWords, def.CrossExactWords)
 }
 
 func setFloat(p *float64, v float64) {

@@ -29,7 +29,7 @@ func TestDedupFullConfig(t *testing.T) {
 		Horizon: 2 * time.Hour, MaxRedeliveryEntries: 500000, MaxTextEntries: 100000, Threshold: 0.7, MinWords: 5,
 		ShortWords: 10, LongWords: 40, MaxCandidates: 32, ClusterAuthors: 3, ClusterWindow: 30 * time.Minute,
 		NewAccount: 720 * time.Hour, FewFollowers: 20, SpamAuthors: 4, SpamWindow: 2 * time.Hour,
-		CrossWindow: 10 * time.Minute, CrossThreshold: 0.95,
+		CrossWindow: 10 * time.Minute, CrossThreshold: 0.95, CrossExactWords: 20,
 	}
 	if got != want {
 		t.Errorf("dedup section: got %+v; want %+v", got, want)

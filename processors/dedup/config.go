@@ -46,16 +46,18 @@ type Config struct {
 	// CrossWindow is how close in time, and CrossThreshold how similar, the same author's texts on two
 	// networks must be to count as a cross-post: one person writes similar sentences on different networks
 	// often, the same text within minutes when cross-posting. Texts under ShortWords words are never
-	// cross-posts: a short reply is too generic to tie.
-	CrossWindow    time.Duration
-	CrossThreshold float64
+	// cross-posts: a short reply is too generic to tie; texts under CrossExactWords words must match word for
+	// word.
+	CrossWindow     time.Duration
+	CrossThreshold  float64
+	CrossExactWords int
 }
 
 // DefaultConfig returns the defaults: a 6-hour horizon, 1,000,000 redelivery entries per partition, 200,000
 // texts, similarity 0.6, texts under 6 words ignored and under 12 words matched exactly, 32 candidates per
 // bucket, near-duplicates from 2 authors within an hour corroborated by 50 words or by accounts younger
 // than 90 days with under 50 followers, spam from 3 such authors within an hour, and cross-posts from
-// similarity 0.8 within 15 minutes.
+// similarity 0.8 (word for word under 16 words) within 5 minutes.
 func DefaultConfig() Config {
 	return Config{
 		Horizon:              6 * time.Hour,
@@ -72,8 +74,9 @@ func DefaultConfig() Config {
 		FewFollowers:         50,
 		SpamAuthors:          3,
 		SpamWindow:           time.Hour,
-		CrossWindow:          15 * time.Minute,
+		CrossWindow:          5 * time.Minute,
 		CrossThreshold:       0.8,
+		CrossExactWords:      16,
 	}
 }
 
@@ -115,6 +118,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.CrossThreshold == 0 {
 		c.CrossThreshold = d.CrossThreshold
+	}
+	if c.CrossExactWords == 0 {
+		c.CrossExactWords = d.CrossExactWords
 	}
 	if c.SpamAuthors == 0 {
 		c.SpamAuthors = d.SpamAuthors
@@ -159,6 +165,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("dedup.cross_window: must be a positive duration, got %s", c.CrossWindow)
 	case c.CrossThreshold < c.Threshold || c.CrossThreshold > 1:
 		return fmt.Errorf("dedup.cross_threshold: must be between dedup.threshold (%g) and 1, got %g", c.Threshold, c.CrossThreshold)
+	case c.CrossExactWords < c.ShortWords:
+		return fmt.Errorf("dedup.cross_exact_words: must be at least dedup.short_words (%d), got %d", c.ShortWords, c.CrossExactWords)
 	case c.SpamAuthors < 2 || c.SpamAuthors > maxMembers:
 		return fmt.Errorf("dedup.spam_authors: must be between 2 and %d, got %d", maxMembers, c.SpamAuthors)
 	case c.SpamWindow <= 0:

@@ -12,7 +12,7 @@ type entry struct {
 	cluster uint64 // near-duplicate cluster the text belongs to; 0 when none
 	net     post.Network
 	short   bool
-	key     uint64 // exactKey, for short texts
+	key     uint64 // exactKey of the words
 	sig     signature
 	prev    [numBands]uint64 // next older seq in the same bucket of each band (band 0 only for short texts)
 	stamp   uint64           // last probe that visited it

@@ -27,17 +27,20 @@ type member struct {
 
 // probeState is the scratch of one text match.
 type probeState struct {
-	sig            signature
-	near, cross    *entry
-	short          bool
-	key            uint64
-	uid, account   uint64
-	person         uint64
-	at             int64
-	net            post.Network
-	threshold      float64
-	crossWindow    int64
-	crossThreshold float64
+	sig             signature
+	near, cross     *entry
+	weakCross       *entry // the same author on another network, below the cross-post thresholds
+	short           bool
+	key             uint64
+	uid, account    uint64
+	person          uint64
+	at              int64
+	net             post.Network
+	threshold       float64
+	crossWindow     int64
+	crossThreshold  float64
+	crossExactWords int
+	words           int
 }
 
 // visit considers one candidate entry of the probe.
@@ -58,7 +61,14 @@ func (ps *probeState) visit(e *entry) {
 	if ps.person != 0 && e.person == ps.person {
 		// The same author (on another network, or another account with the same handle): a cross-post
 		// when close enough, never a copy by someone else.
-		if e.net == ps.net || ps.short || sim < ps.crossThreshold || ps.at-e.at > ps.crossWindow {
+		if e.net == ps.net {
+			return
+		}
+		if ps.short || sim < ps.crossThreshold || ps.at-e.at > ps.crossWindow || ps.words < ps.crossExactWords && e.key != ps.key {
+			// Not close enough on its own; it still counts when the text is a corroborated copy.
+			if ps.weakCross == nil || e.before(ps.weakCross.at, ps.weakCross.uid) {
+				ps.weakCross = e
+			}
 			return
 		}
 		if ps.cross == nil || e.before(ps.cross.at, ps.cross.uid) {
@@ -91,10 +101,9 @@ func (s *Stage) matchText(p *post.Post, uid uint64, at int64, restore uint64) {
 		short: len(s.tokens) < s.cfg.ShortWords, uid: uid, at: at, net: p.Network,
 		account: accountOf(p), person: authorKey(p.Author.Handle), threshold: s.cfg.Threshold,
 		crossWindow: s.cfg.CrossWindow.Milliseconds(), crossThreshold: s.cfg.CrossThreshold,
+		crossExactWords: s.cfg.CrossExactWords, words: len(s.tokens), key: exactKey(s.tokens),
 	}
-	if ps.short {
-		ps.key = exactKey(s.tokens)
-	} else {
+	if !ps.short {
 		sign(s.tokens, &ps.sig)
 	}
 	s.idx.probe(ps.short, ps.key, &ps.sig, s.cfg.MaxCandidates, ps.visit)
@@ -115,14 +124,19 @@ func (s *Stage) matchText(p *post.Post, uid uint64, at int64, restore uint64) {
 			s.clusters[id] = c
 		}
 	}
+	copied := c != nil && c.authors(at, s.cfg.ClusterWindow.Milliseconds(), ps.account) >= s.cfg.ClusterAuthors &&
+		(len(s.tokens) >= s.cfg.LongWords || c.disposable(at, s.cfg.ClusterWindow.Milliseconds(), susp))
 	switch {
 	case ps.cross != nil:
 		p.Dup = post.Dup{Level: post.DupCrossNetwork, Of: ps.cross.uid, Cluster: ps.cross.cluster}
 		if c != nil {
 			p.Dup.Cluster = id
 		}
-	case c != nil && c.authors(at, s.cfg.ClusterWindow.Milliseconds(), ps.account) >= s.cfg.ClusterAuthors &&
-		(len(s.tokens) >= s.cfg.LongWords || c.disposable(at, s.cfg.ClusterWindow.Milliseconds(), susp)):
+	case copied && ps.weakCross != nil:
+		// A copy in a campaign whose author already posted it on another network: the author's own
+		// cross-post first.
+		p.Dup = post.Dup{Level: post.DupCrossNetwork, Of: ps.weakCross.uid, Cluster: id}
+	case copied:
 		p.Dup = post.Dup{Level: post.DupNearText, Of: id, Cluster: id}
 	}
 	if p.Dup.Cluster != 0 {
