@@ -152,6 +152,17 @@ func TestCrossPostsBySameHandle(t *testing.T) {
 	run(t, s, x, m, late)
 	checkDup(t, m, post.Dup{Level: post.DupCrossNetwork, Of: x.UID()})
 	checkDup(t, late, post.Dup{}) // beyond cross_window, and the same author is never a copy by someone else
+
+	// In a campaign (copies by disposable accounts), a bot's copy on its second network is its own
+	// cross-post however late.
+	s = newStage(t, dedup.Config{}, nil)
+	text2 := strings.Replace(campaignText, "%s", "2", 1)
+	a, b := mk("10", "bot1abc", text2, 0), mk("11", "bot2abc", text2, time.Minute)
+	c := mk("12", "@bot1abc", "Now "+text2, 30*time.Minute)
+	c.Network, c.Source.Topic = post.NetworkYouTube, "social.raw.youtube"
+	c.Author.Followers, c.Author.CreatedAt = -1, time.Time{}
+	run(t, s, a, b, c)
+	checkDup(t, c, post.Dup{Level: post.DupCrossNetwork, Of: a.UID(), Cluster: a.UID(), Spam: true})
 }
 
 func TestArrivalOrderDoesNotDecideTheOriginal(t *testing.T) {
