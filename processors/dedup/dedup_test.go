@@ -256,3 +256,20 @@ func TestConfigValidationNamesTheField(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryGrowsWithoutLosingTexts(t *testing.T) {
+	s := newStage(t, dedup.Config{MaxTextEntries: 5000}, nil)
+	text := strings.Replace(campaignText, "%s", "1", 1)
+	first := mk("first", "bot1abc", text, 0)
+	ps := []*post.Post{first}
+	for i := range 3000 { // past the initial ring of 1024 entries, twice
+		w := strconv.Itoa(i)
+		ps = append(ps, mk("f"+w, "user"+w, "unrelated words number "+w+" about nothing in particular today "+w, time.Duration(i)*time.Millisecond))
+	}
+	run(t, s, ps...)
+	copyOf := mk("copy", "bot2abc", text, time.Minute)
+	if got := run(t, s, copyOf, mk("first", "bot1abc", text, 0)); strings.Join(got, ",") != "copy" {
+		t.Errorf("got %v continuing; want only the copy (the original's redelivery is dropped)", got)
+	}
+	checkDup(t, copyOf, post.Dup{Level: post.DupNearText, Of: first.UID(), Cluster: first.UID()})
+}

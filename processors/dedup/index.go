@@ -37,7 +37,8 @@ func (e *entry) before(at int64, uid uint64) bool {
 // holding it; each entry links to the next older one, so a bucket costs one map slot however many entries
 // it holds, and evicted entries simply end the chains.
 type index struct {
-	ring    []entry
+	ring    []entry // grows by doubling up to capacity
+	cap     int
 	head    uint64 // seq of the next entry
 	tail    uint64 // seq of the oldest live entry
 	buckets map[uint64]uint64
@@ -46,7 +47,16 @@ type index struct {
 }
 
 func newIndex(capacity int) *index {
-	return &index{ring: make([]entry, capacity), head: 1, tail: 1, buckets: map[uint64]uint64{}}
+	return &index{ring: make([]entry, min(capacity, 1024)), cap: capacity, head: 1, tail: 1, buckets: map[uint64]uint64{}}
+}
+
+// grow doubles the ring (up to cap), keeping every live entry at its seq's new slot.
+func (x *index) grow() {
+	ring := make([]entry, min(2*len(x.ring), x.cap))
+	for seq := x.tail; seq < x.head; seq++ {
+		ring[seq%uint64(len(ring))] = x.ring[seq%uint64(len(x.ring))]
+	}
+	x.ring = ring
 }
 
 func (x *index) len() int { return int(x.head - x.tail) }
@@ -75,8 +85,12 @@ func (x *index) evictBefore(cutoff int64) int {
 func (x *index) add(e entry) (*entry, bool) {
 	evicted := false
 	if x.len() == len(x.ring) {
-		x.tail++
-		evicted = true
+		if len(x.ring) < x.cap {
+			x.grow()
+		} else {
+			x.tail++
+			evicted = true
+		}
 	}
 	e.seq = x.head
 	x.head++
@@ -102,7 +116,7 @@ func (x *index) maybeSweep() {
 	if x.head < x.sweepAt {
 		return
 	}
-	x.sweepAt = x.head + uint64(len(x.ring))
+	x.sweepAt = x.head + uint64(x.cap)
 	for k, s := range x.buckets {
 		if s < x.tail {
 			delete(x.buckets, k)
