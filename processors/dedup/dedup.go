@@ -35,14 +35,17 @@
 // is never a duplicate of itself, so a replay reproduces the same classification. State is windowed by event
 // time (Config.Horizon) and capped (Config.MaxRedeliveryEntries per partition, Config.MaxTextEntries in
 // all). Redelivery state is kept per Kafka partition (records are keyed by post id, so a post's versions
-// share a partition); when a partition is first seen, the stage loads from the posts table what it already
-// holds for that partition within the horizon (Loader), so records re-read after a crash or a rebalance
-// are recognised as redeliveries and leave every count unchanged.
+// share a partition); when a partition is first seen, or seen again after ReloadIdle without batches (it
+// may have been with another member meanwhile), the stage loads from the posts table what it holds for that
+// partition within the horizon (Loader), so records re-read after a crash or a rebalance are recognised as
+// redeliveries and leave every count unchanged.
 //
 // Limitations: text state is per process. Near-duplicates and cross-posts whose earlier copy was consumed
 // by another member of the consumer group (another partition) are found only if that copy was already in
-// ClickHouse when this member loaded the partition it came from; a partition revoked and assigned back is not
-// reloaded. A copy older than the horizon, or pushed out by the caps, is not recognised.
+// ClickHouse when this member loaded the partition it came from. State of partitions this member no longer
+// owns stays until the horizon or the caps push it out. A copy older than the horizon, or pushed out by the
+// caps, is not recognised. Stored creation times have whole seconds, so after a restart two posts created
+// within the same second may be told apart by uid instead of by milliseconds.
 package dedup
 
 import (
@@ -67,6 +70,7 @@ type partKey struct {
 
 // versions remembers the latest version of each post of one partition, oldest first out.
 type versions struct {
+	seenAt time.Time // wall-clock time of the partition's latest batch
 	latest map[uint64]uint64
 	order  []seen // ring
 	head   int
@@ -88,6 +92,7 @@ type Stage struct {
 	maxAt    int64
 	tokens   []uint64
 	probe    probeState
+	now      func() time.Time
 
 	redeliveries prometheus.Counter
 	marked       *prometheus.CounterVec
@@ -106,7 +111,7 @@ func New(cfg Config, load Loader, reg prometheus.Registerer) (*Stage, error) {
 		return nil, err
 	}
 	s := &Stage{
-		cfg: cfg, load: load,
+		cfg: cfg, load: load, now: time.Now,
 		parts:    map[partKey]*versions{},
 		idx:      newIndex(cfg.MaxTextEntries),
 		clusters: map[uint64]*cluster{},
@@ -166,32 +171,49 @@ func (s *Stage) warm(ctx context.Context, posts []*post.Post) error {
 			since = at
 		}
 	}
+	now := s.now()
 	for _, p := range posts {
 		k := partKey{p.Source.Topic, p.Source.Partition}
-		if _, ok := s.parts[k]; ok {
+		v := s.parts[k]
+		if v != nil && now.Sub(v.seenAt) < ReloadIdle {
+			v.seenAt = now
 			continue
 		}
-		v := &versions{latest: map[uint64]uint64{}}
-		if s.load != nil {
-			from := time.UnixMilli(since).Add(-s.cfg.Horizon)
-			stored, err := s.load(ctx, k.topic, k.partition, from)
-			if err != nil {
-				return fmt.Errorf("loading stored posts of %s/%d for deduplication: %w", k.topic, k.partition, err)
-			}
-			sortByTime(stored)
-			for _, q := range stored {
-				if q.Action != post.ActionUpsert {
-					continue
-				}
-				s.rememberVersion(v, q.UID(), q.Version(), q.CreatedAt.UnixMilli())
-				s.restore(q)
-			}
-			s.warmed.Add(float64(len(stored)))
+		if v == nil {
+			v = &versions{latest: map[uint64]uint64{}}
+			s.parts[k] = v
 		}
-		s.parts[k] = v
+		v.seenAt = now
+		if s.load == nil {
+			continue
+		}
+		// First seen, or idle for a while (the partition may have been with another group member, which
+		// stored posts this process has not seen): load what the posts table holds for it. Posts already
+		// known at their version are skipped, so loading again changes nothing.
+		from := time.UnixMilli(since).Add(-s.cfg.Horizon)
+		stored, err := s.load(ctx, k.topic, k.partition, from)
+		if err != nil {
+			delete(s.parts, k)
+			return fmt.Errorf("loading stored posts of %s/%d for deduplication: %w", k.topic, k.partition, err)
+		}
+		sortByTime(stored)
+		for _, q := range stored {
+			uid, ver := q.UID(), q.Version()
+			if q.Action != post.ActionUpsert || v.latest[uid] >= ver {
+				continue
+			}
+			s.rememberVersion(v, uid, ver, q.CreatedAt.UnixMilli())
+			s.restore(q)
+			s.warmed.Inc()
+		}
 	}
 	return nil
 }
+
+// ReloadIdle is how long a partition must have gone without a batch before its next batch reloads its stored
+// posts: the stage is not told about rebalances, and a partition that comes back may have been consumed by
+// another member in between.
+const ReloadIdle = time.Minute
 
 // classify fills p.Dup and reports whether p continues.
 func (s *Stage) classify(p *post.Post) bool {

@@ -273,3 +273,33 @@ func TestMemoryGrowsWithoutLosingTexts(t *testing.T) {
 	}
 	checkDup(t, copyOf, post.Dup{Level: post.DupNearText, Of: first.UID(), Cluster: first.UID()})
 }
+
+func TestIdlePartitionIsReloaded(t *testing.T) {
+	text := strings.Replace(campaignText, "%s", "1", 1)
+	stored := []*post.Post{mk("1", "bot1abc", text, 0)}
+	loads := 0
+	s := newStage(t, dedup.Config{}, func(context.Context, string, int32, time.Time) ([]*post.Post, error) {
+		loads++
+		var out []*post.Post
+		for _, p := range stored {
+			cp := *p
+			out = append(out, &cp)
+		}
+		return out, nil
+	})
+	wall := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	dedup.SetNow(s, func() time.Time { return wall })
+	run(t, s, mk("2", "u2", "hello", time.Second))
+	wall = wall.Add(30 * time.Second)
+	run(t, s, mk("3", "u3", "hello", 2*time.Second))
+	if loads != 1 {
+		t.Fatalf("loads after two batches 30s apart: %d; want 1", loads)
+	}
+	// Meanwhile another member stored a post of this partition.
+	stored = append(stored, mk("4", "bot4abc", text, 3*time.Second))
+	wall = wall.Add(2 * dedup.ReloadIdle)
+	got := run(t, s, mk("4", "bot4abc", text, 3*time.Second), mk("1", "bot1abc", text, 0))
+	if loads != 2 || len(got) != 0 {
+		t.Errorf("after the partition was idle: %d loads, %v continuing; want a second load and both posts recognised as stored", loads, got)
+	}
+}
