@@ -2,6 +2,7 @@ package dedup_test
 
 import (
 	"context"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -101,4 +102,39 @@ func simPosts(tb testing.TB, n int) []*post.Post {
 		out = append(out, p)
 	}
 	return out
+}
+
+// BenchmarkMemory fills a stage with 200,000 distinct posts with text (the default max_text_entries) on one
+// partition and reports the live heap it holds per post: redelivery state, text index, buckets, clusters.
+func BenchmarkMemory(b *testing.B) {
+	texts := simPosts(b, 20000)
+	const n = 200_000
+	for range b.N {
+		runtime.GC()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		s, err := dedup.New(dedup.Config{}, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		batch := make([]*post.Post, 0, benchBatch)
+		for i := 0; i < n; i++ {
+			src := texts[i%len(texts)]
+			p := *src
+			p.ID = src.ID + "-" + strconv.Itoa(i/len(texts))
+			p.CreatedAt = src.CreatedAt.Add(time.Duration(i/len(texts)) * time.Minute)
+			p.Source = post.Source{Topic: "social.raw.x"}
+			batch = append(batch, &p)
+			if len(batch) == benchBatch {
+				if _, err := s.Process(context.Background(), batch); err != nil {
+					b.Fatal(err)
+				}
+				batch = batch[:0]
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&m1)
+		b.ReportMetric(float64(m1.HeapAlloc-m0.HeapAlloc)/n, "heap-B/post")
+		runtime.KeepAlive(s)
+	}
 }
