@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/processors/dedup"
@@ -82,6 +84,21 @@ func BenchmarkNearDuplicate(b *testing.B) {
 	})
 }
 
+// gauge reads a gauge from reg.
+func gauge(tb testing.TB, reg *prometheus.Registry, name string) float64 {
+	tb.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	return 0
+}
+
 // simPosts returns n normalized simulator posts that carry text to match.
 func simPosts(tb testing.TB, n int) []*post.Post {
 	tb.Helper()
@@ -113,7 +130,8 @@ func BenchmarkMemory(b *testing.B) {
 		runtime.GC()
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
-		s, err := dedup.New(dedup.Config{}, nil, nil)
+		reg := prometheus.NewRegistry()
+		s, err := dedup.New(dedup.Config{}, nil, reg)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -134,7 +152,11 @@ func BenchmarkMemory(b *testing.B) {
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&m1)
-		b.ReportMetric(float64(m1.HeapAlloc-m0.HeapAlloc)/n, "heap-B/post")
+		heap := float64(m1.HeapAlloc - m0.HeapAlloc)
+		b.ReportMetric(heap/n, "heap-B/post")
+		if texts := gauge(b, reg, "rapport_dedup_text_entries"); texts > 0 {
+			b.ReportMetric(texts, "texts")
+		}
 		runtime.KeepAlive(s)
 	}
 }
