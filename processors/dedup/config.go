@@ -31,16 +31,16 @@ type Config struct {
 	// ClusterAuthors is how many distinct authors (the post's included) must have posted the text within
 	// ClusterWindow before a copy counts as a near-duplicate, and only when the copying is corroborated:
 	// the text has at least LongWords words (nobody writes that much identically by chance), or at least
-	// more than half of the cluster's accounts whose profile says anything within the window look disposable
-	// (created less than NewAccount before the post and with fewer than FewFollowers followers, as far as
-	// the network tells).
+	// two, and more than half, of the cluster's posts within the window whose author profile says anything
+	// come from disposable-looking accounts (created less than NewAccount before the post and with fewer
+	// than FewFollowers followers, as far as the network tells).
 	ClusterAuthors int
 	ClusterWindow  time.Duration
 	LongWords      int
 	NewAccount     time.Duration
 	FewFollowers   int64
 	// A near-duplicate cluster is flagged as spam when at least SpamAuthors distinct authors posted it
-	// within SpamWindow and more than half of the accounts whose profile says anything look disposable.
+	// within SpamWindow with the same disposable-account majority.
 	SpamAuthors int
 	SpamWindow  time.Duration
 	// CrossWindow is how close in time, and CrossThreshold how similar, the same author's texts on two

@@ -13,21 +13,31 @@
 // # Matching text
 //
 // Texts are normalized (lower case; URLs, @mentions, emoji and punctuation dropped; hashtags kept as words)
-// and compared by the Jaccard similarity of their word pairs, estimated with MinHash signatures and found
-// through locality-sensitive hashing (minhash.go). Very short texts are written independently by many
-// people, so texts under Config.MinWords words are never near-duplicates and texts under Config.ShortWords
-// words must match word for word.
+// and compared by the Jaccard similarity of their words and word pairs, estimated with MinHash signatures
+// and found through locality-sensitive hashing (minhash.go). Very short texts are written independently by
+// many people, so texts under Config.MinWords words are never near-duplicates and texts under
+// Config.ShortWords words must match word for word.
 //
 // Identical wording alone does not prove a copy: many people write "so done with X, my Y keeps
-// disconnecting" on their own. A match counts as a near-duplicate only once the text forms a cluster of
-// Config.ClusterAuthors distinct authors within Config.ClusterWindow, so the first copies of a campaign
-// (before the burst shows) are not marked; they are in the cluster, and later copies point to its first
-// post. The spam flag needs more: Config.SpamAuthors authors within Config.SpamWindow, most of them with
-// disposable-looking accounts.
+// disconnecting" on their own, and on a busy stream such sentences recur every few minutes. A match by
+// another author puts the post in the cluster of the earlier text, but it is marked a near-duplicate only
+// when the copying is corroborated: the cluster has Config.ClusterAuthors distinct authors within
+// Config.ClusterWindow and either the text is long (Config.LongWords words; nobody writes that much
+// identically by chance) or at least two, and most, of the cluster's accounts whose profile tells anything
+// look disposable (younger than Config.NewAccount and with fewer than Config.FewFollowers followers, as far as
+// the network reports). The first post of a cluster, and copies before the evidence shows, stay unmarked; a
+// campaign's later copies point to its first post. Copy-paste by established accounts of a text under
+// LongWords words (a share-button template, say) is therefore not marked: a deliberate trade of recall for
+// precision. The spam flag needs Config.SpamAuthors authors within Config.SpamWindow and the same
+// disposable-account majority.
 //
 // Authors are tied across networks by their normalized handle (authorKey): the same handle on two networks
-// is taken to be one person. Brand accounts (post.Author.Brand) are never near- or cross-network duplicates:
-// their templated answers are service, not opinion.
+// is taken to be one person. One person writes similar sentences on several networks often, so a
+// cross-post needs the same author's text on another network within Config.CrossWindow, at least
+// Config.CrossThreshold similar, and word for word under Config.CrossExactWords words; a corroborated
+// near-duplicate whose author already posted it on another network (a campaign bot working two networks)
+// is a cross-post whatever the delay. Brand accounts (post.Author.Brand) are never near- or cross-network
+// duplicates: their templated answers are service, not opinion.
 //
 // # Order, replays and memory
 //
