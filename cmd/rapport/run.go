@@ -35,6 +35,8 @@ func runCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer func() { _ = conn.Close() }()
+	stopInfluence := startInfluence(ctx, cfg, conn, log)
+	defer stopInfluence()
 
 	httpCtx, stopHTTP := context.WithCancel(context.Background())
 	defer stopHTTP()

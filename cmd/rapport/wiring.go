@@ -12,30 +12,36 @@ import (
 	"github.com/twmb/franz-go/plugin/kzap"
 	"go.uber.org/zap"
 
+	"github.com/rapport-dev/rapport/catalog"
 	"github.com/rapport-dev/rapport/config"
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/pipeline"
 	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/processors"
 	"github.com/rapport-dev/rapport/processors/brandaccounts"
+	"github.com/rapport-dev/rapport/processors/entities"
 	"github.com/rapport-dev/rapport/processors/erasure"
 	"github.com/rapport-dev/rapport/processors/features"
 	"github.com/rapport-dev/rapport/processors/langdetect"
+	piistage "github.com/rapport-dev/rapport/processors/pii"
 	"github.com/rapport-dev/rapport/processors/sentiment"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
 // stages lists the processor stages in pipeline order. This is the one place stages are registered.
-func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, reg prometheus.Registerer) []processors.Stage {
+func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, rec *catalog.Recognizer, reg prometheus.Registerer) []processors.Stage {
 	return []processors.Stage{
 		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
 			return clickhouse.ErasedAuthors(ctx, conn)
 		}, erasureRefresh, reg),
+		piistage.New(nil, reg),
 		brandaccounts.New(c.Brands.Accounts),
 		features.Stage{},
 		langdetect.New(nil, 0, reg),
 		dedupStage(c, conn, reg),
+		entities.New(rec, reg),
 		sentiment.NewStage(analyzer, "", reg),
+		influenceStage(c, conn, reg),
 	}
 }
 
@@ -44,17 +50,27 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 const erasureRefresh = 5 * time.Second
 
 func connConfig(c *config.Config) clickhouse.ConnConfig {
+	// A bad TLS file is reported by Validate-time checks in buildPipeline; here it only leaves TLS unset.
+	tlsCfg, _ := c.ClickHouseTLS()
 	return clickhouse.ConnConfig{
 		Addr:     c.ClickHouse.Addr,
 		Database: c.ClickHouse.Database,
 		Username: c.ClickHouse.Username,
 		Password: c.ClickHouse.Password,
+		TLS:      tlsCfg,
 	}
 }
 
 // buildPipeline connects to ClickHouse (migrating when configured) and assembles consumer, stages and
 // writer. The caller closes the returned connection after the pipeline stopped.
 func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registerer, log *zap.Logger, extra ...kgo.Opt) (*pipeline.Pipeline, driver.Conn, error) {
+	if _, err := c.ClickHouseTLS(); err != nil {
+		return nil, nil, err
+	}
+	security, err := kafkaSecurity(c)
+	if err != nil {
+		return nil, nil, err
+	}
 	conn, err := clickhouse.Open(ctx, connConfig(c), *c.ClickHouse.Migrate)
 	if err != nil {
 		return nil, nil, err
@@ -64,6 +80,11 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 			_ = conn.Close()
 			return nil, nil, err
 		}
+	}
+	rec, err := loadCatalog(ctx, c, conn, log)
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, err
 	}
 	normalizers, err := buildNormalizers(c)
 	if err != nil {
@@ -75,6 +96,7 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		kgo.WithLogger(kzap.New(kafkaLog, kzap.Level(kgo.LogLevelWarn))),
 		kgo.WithHooks(kprom.NewMetrics("rapport_kafka", kprom.Registerer(reg))),
 	}
+	opts = append(opts, security...)
 	opts = append(opts, extra...)
 	consumer, err := ingest.NewConsumer(ingest.Config{
 		Brokers:        c.Kafka.Brokers,
@@ -86,6 +108,8 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		BatchSize:      c.Pipeline.BatchSize,
 		MaxPollRecords: c.Kafka.MaxPollRecords,
 		MaxPayload:     c.Pipeline.MaxPayloadBytes,
+		MaxInFlight:    c.Pipeline.MaxInFlight,
+		FetchMaxBytes:  c.Kafka.FetchMaxBytes,
 		CommitInterval: c.Kafka.CommitInterval,
 		SessionTimeout: c.Kafka.SessionTimeout,
 		RevokeTimeout:  c.Kafka.RevokeTimeout,
@@ -100,7 +124,7 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		_ = conn.Close()
 		return nil, nil, fmt.Errorf("loading the sentiment model: %w", err)
 	}
-	runner := processors.NewRunner(stages(c, conn, analyzer, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
+	runner := processors.NewRunner(stages(c, conn, analyzer, rec, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
 	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
 		BatchRows:     c.ClickHouse.BatchRows,
 		FlushInterval: c.ClickHouse.FlushInterval,
