@@ -82,8 +82,8 @@ func (ps *probeState) visit(e *entry) {
 }
 
 // matchText finds what p's text duplicates, sets p.Dup, and remembers the text. restore, when not zero, is
-// the cluster a stored post was saved with (noCluster for none): its entry keeps it, and no cluster is
-// started from it.
+// the cluster a stored post was saved with (noCluster for none): the post rejoins that cluster rather than
+// the one its match suggests now, so a warm start keeps the stored cluster ids.
 func (s *Stage) matchText(p *post.Post, uid uint64, at int64, restore uint64) {
 	if p.Author.Brand {
 		return
