@@ -30,6 +30,7 @@ type Config struct {
 	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
 	Log        Log        `yaml:"log"`
+	Dedup      Dedup      `yaml:"dedup"`
 	Influence  Influence  `yaml:"influence"`
 }
 
@@ -210,6 +211,7 @@ func (c *Config) SetDefaults() {
 	setString(&c.HTTP.Listen, "127.0.0.1:9464")
 	setString(&c.Log.Level, "info")
 	setString(&c.Log.Format, "json")
+	c.Dedup.setDefaults()
 	c.Influence.setDefaults()
 }
 
@@ -312,6 +314,7 @@ func (c *Config) Validate() error {
 	default:
 		bad("log.format", "%q is not one of json, console", c.Log.Format)
 	}
+	c.Dedup.check(bad)
 	c.Influence.validate(bad)
 	return errors.Join(errs...)
 }
@@ -424,6 +427,12 @@ func setFromString(v reflect.Value, raw string) error {
 			return fmt.Errorf("%q is not an integer", raw)
 		}
 		v.SetInt(int64(n))
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", raw)
+		}
+		v.SetFloat(f)
 	default:
 		return fmt.Errorf("cannot be set from the environment")
 	}

@@ -38,6 +38,7 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		brandaccounts.New(c.Brands.Accounts),
 		features.Stage{},
 		langdetect.New(nil, 0, reg),
+		dedupStage(c, conn, reg),
 		entities.NewThreaded(rec, threadConfig(c, conn), reg),
 		sentiment.NewStage(analyzer, "", reg),
 		influenceStage(c, conn, reg),
