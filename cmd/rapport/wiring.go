@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-dev/rapport/processors/erasure"
 	"github.com/rapport-dev/rapport/processors/features"
 	"github.com/rapport-dev/rapport/processors/langdetect"
+	piistage "github.com/rapport-dev/rapport/processors/pii"
 	"github.com/rapport-dev/rapport/processors/sentiment"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
@@ -31,6 +32,7 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
 			return clickhouse.ErasedAuthors(ctx, conn)
 		}, erasureRefresh, reg),
+		piistage.New(nil, reg),
 		brandaccounts.New(c.Brands.Accounts),
 		features.Stage{},
 		langdetect.New(nil, 0, reg),
