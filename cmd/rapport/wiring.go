@@ -37,6 +37,7 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		features.Stage{},
 		langdetect.New(nil, 0, reg),
 		sentiment.NewStage(analyzer, "", reg),
+		alertsStage(c, conn, reg, nil),
 	}
 }
 
