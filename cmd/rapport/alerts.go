@@ -69,6 +69,7 @@ func alertsDetectorFlags(fs *flag.FlagSet, bucket time.Duration) func() (alertin
 	fs.DurationVar(&c.Cooldown, "cooldown", c.Cooldown, "quiet time after an alert resolves")
 	fs.Float64Var(&c.ClipZ, "clip-z", c.ClipZ, "winsorization of baseline updates, in robust standard deviations")
 	fs.Float64Var(&c.ShareZ, "share-z", c.ShareZ, "share mode: robust z of the negative share a hot bucket also needs")
+	fs.IntVar(&c.MaxScale, "max-scale", c.MaxScale, "also score sums of the last 4, 16, … buckets up to this many (1: single buckets)")
 	fs.Float64Var(&c.MinShareTotal, "min-share-total", c.MinShareTotal, "share mode: smallest total a share is judged on")
 	return func() (alerting.Config, error) {
 		c.Seasonality = alerting.Seasonality(*season)
