@@ -219,7 +219,9 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		Share: math.NaN(), ShareBaseline: math.NaN(), ShareScore: math.NaN()}
 	hot := st.Score >= c.WarnZ && value >= c.MinVolume && value >= c.MinRatio*base
 	if c.MaxScale > 1 {
-		d.ring[d.rpos] = [3]float64{value, base, sigma * sigma}
+		// A bucket adds at most ClipZ robust standard deviations to a sum, so one burst cannot carry
+		// the sums of the buckets after it.
+		d.ring[d.rpos] = [3]float64{math.Min(value, base+c.ClipZ*sigma), base, sigma * sigma}
 		d.rpos = (d.rpos + 1) % len(d.ring)
 		d.rfill = min(d.rfill+1, len(d.ring))
 		var sx, sb, sv float64
@@ -232,7 +234,7 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 			next *= 4
 			if z := (sx - sb) / math.Sqrt(sv); z > st.Score && m > 1 {
 				st.Score = z
-				hot = z >= c.WarnZ && sx >= c.MinVolume && sx >= c.MinRatio*sb && value > base
+				hot = z >= c.WarnZ && value >= c.MinVolume && sx >= c.MinRatio*sb && value > base
 			}
 		}
 	}
