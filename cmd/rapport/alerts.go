@@ -22,7 +22,8 @@ const alertsUsage = `usage: rapport alerts SUBCOMMAND [flags]
 
 subcommands:
   backtest -csv FILE [-bucket 5m] [detector flags]   one JSON line per CSV row: baseline, score, state, alerts
-  eval -nab DIR [detector flags]                     NAB standard score of the detector next to a rolling Gaussian`
+  eval -nab DIR [detector flags]                     NAB standard score of the detector next to a rolling Gaussian
+  eval -sim [-seed 2] [-rate 10] [-days 5]           simulator incidents: detection, delay, alerts per incident, calm-day alerts`
 
 func alertsCmd(ctx context.Context, args []string) error {
 	return alertsMain(ctx, args, os.Stdout)
@@ -36,6 +37,9 @@ func alertsMain(ctx context.Context, args []string, out io.Writer) error {
 	case "backtest":
 		return alertsBacktest(ctx, args[1:], out)
 	case "eval":
+		if len(args) > 1 && (args[1] == "-sim" || args[1] == "--sim") {
+			return alertsEvalSim(ctx, args[2:], out)
+		}
 		return alertsEval(ctx, args[1:], out)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(os.Stderr, alertsUsage)

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rapport-dev/rapport/alerting"
+	"github.com/rapport-dev/rapport/ingest"
+	"github.com/rapport-dev/rapport/post"
+	"github.com/rapport-dev/rapport/processors/sentiment"
+	"github.com/rapport-dev/rapport/sim"
+)
+
+// alertsSimIncidents are the incidents of the simulator evaluation, after one warm-up day and one calm
+// day: the simulator's two default incidents (a burst that ramps up over a tenth of its window) moved
+// two days later, and two sudden outages (30 s ramp) of other brands.
+func alertsSimIncidents(start time.Time) []sim.Incident {
+	list := sim.DefaultIncidents(start.Add(48 * time.Hour))
+	list = append(list,
+		sim.Incident{ID: "zentro-watch-sync-outage", Brand: "Zentro", Product: "Zentro Watch S",
+			Start: start.Add(4*24*time.Hour + 9*time.Hour), Duration: 2 * time.Hour, Factor: 5, Ramp: 30 * time.Second},
+		sim.Incident{ID: "brewhaus-app-outage", Brand: "Brewhaus",
+			Start: start.Add(4*24*time.Hour + 15*time.Hour), Duration: 2 * time.Hour, Factor: 5, Ramp: 30 * time.Second})
+	return list
+}
+
+// simPost turns a simulator record into the post the pipeline's stages would hand the alerting stage.
+// The stages that are not part of this evaluation are stood in for by the record's ground truth:
+// entity linking (brand and product), sentiment (the intended label, every language), the duplicate
+// stage (reposts, copy-paste spam campaigns) and brand accounts. Author, text and URL come from the
+// real normalizer. ok is false for records the pipeline never hands to a stage twice or at all
+// (malformed payloads, redeliveries, edits, deletes).
+func simPost(rec *sim.Record, norms map[post.Network]ingest.Normalizer, an *sentiment.Analyzer) (*post.Post, bool) {
+	if rec.Malformed || rec.Duplicate || rec.Edit || rec.Action == post.ActionDelete {
+		return nil, false
+	}
+	t := &rec.Truth
+	p := &post.Post{Network: rec.Network, ID: rec.PostID, CreatedAt: rec.EventTime}
+	if t.Brand != "" && t.Sentiment < 0 {
+		// explanations need author, text and URL; only negative posts are explained
+		if n := norms[rec.Network]; n != nil {
+			_ = n.Normalize(rec.Value, p)
+		}
+		p.CreatedAt = rec.EventTime
+	}
+	if t.Kind == "repost" {
+		p.Dup.Level = post.DupRepost
+	}
+	p.Dup.Spam = t.Campaign != ""
+	p.Author.Brand = t.BrandAccount
+	if t.Brand == "" {
+		return p, true
+	}
+	brand := strings.ToLower(t.Brand)
+	p.Entities = append(p.Entities, post.Entity{ID: brand, Brand: brand, Kind: post.EntityBrand, Start: -1, End: -1})
+	if t.Product != "" {
+		p.Entities = append(p.Entities, post.Entity{ID: brand + "/" + strings.ToLower(strings.ReplaceAll(t.Product, " ", "-")),
+			Brand: brand, Kind: post.EntityProduct, Start: -1, End: -1})
+	}
+	p.Sentiment = &post.Sentiment{Label: int8(t.Sentiment), Score: float64(t.Sentiment) / 2}
+	if t.Sentiment < 0 && an != nil && an.Supports(t.Lang) {
+		// the words that drive the explanation come from the real analyzer
+		r := an.Analyze(p.Text)
+		ds := slices.Clone(r.Drivers)
+		sort.SliceStable(ds, func(i, j int) bool { return ds[i].Weight < ds[j].Weight })
+		for _, d := range ds {
+			if d.Weight < 0 {
+				p.Sentiment.Drivers = append(p.Sentiment.Drivers, strings.ToLower(d.Token))
+			}
+		}
+	}
+	return p, true
+}
+
+type simIncidentResult struct {
+	inc        sim.Incident
+	firstPost  time.Time
+	alerts     int
+	detectedAt time.Time
+}
+
+func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("alerts eval -sim", flag.ContinueOnError)
+	seed := fs.Int64("seed", 2, "simulator seed (1 was used while building the detector; report another)")
+	rate := fs.Float64("rate", 10, "simulator posts per second of event time")
+	days := fs.Int("days", 5, "days of event time: day 1 warms up, day 2 is calm, incidents on days 3 to 5")
+	byProduct := fs.Bool("by-product", false, "also watch one series per product")
+	mode := fs.String("mode", "count", "count, share or reach")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *days < 3 || *rate <= 0 {
+		return fmt.Errorf("-days must be at least 3 and -rate positive")
+	}
+	mc := alerting.DefaultMonitorConfig()
+	mc.ByProduct, mc.Mode = *byProduct, alerting.Mode(*mode)
+	mon, err := alerting.NewMonitor(mc)
+	if err != nil {
+		return err
+	}
+	start := sim.DefaultStart
+	end := start.Add(time.Duration(*days) * 24 * time.Hour)
+	incs := alertsSimIncidents(start)
+	gen := sim.New(sim.Config{Seed: *seed, EventRate: *rate, Incidents: incs})
+	incs = gen.Incidents()
+	res := make([]simIncidentResult, len(incs))
+	for i := range incs {
+		res[i].inc = incs[i]
+	}
+	byID := map[string]int{}
+	for i, in := range incs {
+		byID[in.ID] = i
+	}
+	norms := ingest.Normalizers()
+	an, err := sentiment.New()
+	if err != nil {
+		return fmt.Errorf("loading the sentiment model: %w", err)
+	}
+	var fired []alerting.Notice
+	var firedAt []time.Time
+	var obs []alerting.Observation
+	records := 0
+	for {
+		rec := gen.Next()
+		if !rec.EventTime.Before(end) {
+			break
+		}
+		records++
+		if records%100000 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if id := rec.Truth.Incident; id != "" && !rec.Duplicate && !rec.Malformed {
+			if k, ok := byID[id]; ok && (res[k].firstPost.IsZero() || rec.EventTime.Before(res[k].firstPost)) {
+				res[k].firstPost = rec.EventTime
+			}
+		}
+		p, ok := simPost(&rec, norms, an)
+		if !ok || p.Dup.Level > 0 || p.Dup.Spam || p.Author.Brand {
+			continue
+		}
+		obs = alerting.Observations(obs[:0], p, mc.Competitors)
+		for _, o := range obs {
+			notices, _ := mon.Observe(o)
+			for _, n := range notices {
+				if n.Event == "fired" {
+					fired = append(fired, n)
+					firedAt = append(firedAt, o.Time) // the event time at which the alert was known
+				}
+			}
+		}
+	}
+	calmFrom, calmTo := start.Add(24*time.Hour), start.Add(48*time.Hour)
+	calm, falseAlerts := 0, 0
+	var falseList []string
+	for i, n := range fired {
+		at := firedAt[i]
+		matched := false
+		for k := range res {
+			in := res[k].inc
+			if strings.EqualFold(in.Brand, n.Brand) && !at.Before(in.Start) && at.Before(in.Start.Add(in.Duration+time.Hour)) {
+				res[k].alerts++
+				if res[k].detectedAt.IsZero() {
+					res[k].detectedAt = at
+				}
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			falseAlerts++
+			falseList = append(falseList, fmt.Sprintf("%s at %s (z %.1f)", n.ScopeKey, at.Format(time.RFC3339), n.Score))
+			if !at.Before(calmFrom) && at.Before(calmTo) {
+				calm++
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "incident\tbrand\tramp\tstart\tdetected\tdelay from first incident post\talerts\n")
+	var delays []time.Duration
+	detected := 0
+	for _, r := range res {
+		ramp := r.inc.Ramp
+		if ramp <= 0 {
+			ramp = r.inc.Duration / 10
+		}
+		det, delay := "no", "-"
+		if !r.detectedAt.IsZero() {
+			detected++
+			d := r.detectedAt.Sub(r.firstPost)
+			delays = append(delays, d)
+			det, delay = r.detectedAt.Format("2006-01-02 15:04:05"), d.Round(time.Second).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%d\n", r.inc.ID, r.inc.Brand, ramp, r.inc.Start.Format("2006-01-02 15:04"), det, delay, r.alerts)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	slices.Sort(delays)
+	median := "-"
+	if len(delays) > 0 {
+		m := delays[len(delays)/2]
+		if len(delays)%2 == 0 {
+			m = (delays[len(delays)/2-1] + delays[len(delays)/2]) / 2
+		}
+		median = m.Round(time.Second).String()
+	}
+	maxPer := 0
+	for _, r := range res {
+		maxPer = max(maxPer, r.alerts)
+	}
+	sort.Strings(falseList)
+	fmt.Fprintf(out, "\nsimulator seed %d, %.0f posts/s, %d days (%d records); day 1 warm-up, day 2 calm, incidents from day 3.\n", *seed, *rate, *days, records)
+	fmt.Fprintf(out, "detector: mode %s, bucket %v, %d of %d buckets, warn z %.1f, sums up to %d buckets, lateness %v, by product %v.\n",
+		mc.Mode, mc.Detector.Bucket, mc.Detector.Persist, mc.Detector.Window, mc.Detector.WarnZ, mc.Detector.MaxScale, mc.Lateness, mc.ByProduct)
+	fmt.Fprintf(out, "incidents detected: %d of %d; median delay %s of event time; at most %d alert(s) per incident;\n", detected, len(res), median, maxPer)
+	fmt.Fprintf(out, "alerts outside incidents: %d (on the calm day: %d).\n", falseAlerts, calm)
+	for _, f := range falseList {
+		fmt.Fprintf(out, "  false alert: %s\n", f)
+	}
+	fmt.Fprintf(out, "Stand-ins from the simulator's truth: entity linking, sentiment (every language), reposts and spam campaigns, brand accounts.\n")
+	return nil
+}
