@@ -91,6 +91,10 @@ type Config struct {
 	// Each bucket adds at most ClipZ robust standard deviations to a sum, so a single burst does not
 	// carry the sums after it. Default 16.
 	MaxScale int
+	// Stabilize scores counts on the square-root scale, where Poisson noise has the same spread at every
+	// level: z = 2(√value − √baseline)·√baseline/σ. A small count that triples by chance (4 → 12)
+	// then scores about 3 instead of 4, while large counts score about as before. Default false.
+	Stabilize bool
 	// MinShareTotal is, in share mode, the smallest total below which a bucket's share is too noisy
 	// to learn from or to alert on. Default 20.
 	MinShareTotal float64

@@ -215,7 +215,7 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	ws, ds := d.slots(t)
 
 	base, sigma := d.count.expect(ws, ds, 0)
-	st := Step{Time: t, Value: value, Baseline: base, Score: (value - base) / sigma,
+	st := Step{Time: t, Value: value, Baseline: base, Score: d.z(value, base, sigma*sigma),
 		Share: math.NaN(), ShareBaseline: math.NaN(), ShareScore: math.NaN()}
 	hot := st.Score >= c.WarnZ && value >= c.MinVolume && value >= c.MinRatio*base
 	if c.MaxScale > 1 {
@@ -232,7 +232,7 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 				continue
 			}
 			next *= 4
-			if z := (sx - sb) / math.Sqrt(sv); z > st.Score && m > 1 {
+			if z := d.z(sx, sb, sv); z > st.Score && m > 1 {
 				st.Score = z
 				hot = z >= c.WarnZ && value >= c.MinVolume && sx >= c.MinRatio*sb && value > base
 			}
@@ -307,6 +307,14 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		st.Alert = d.alert
 	}
 	return st, nil
+}
+
+// z scores value against base with variance v, on the square-root scale when Stabilize is set.
+func (d *Detector) z(value, base, v float64) float64 {
+	if !d.cfg.Stabilize {
+		return (value - base) / math.Sqrt(v)
+	}
+	return 2 * (math.Sqrt(value) - math.Sqrt(base)) * math.Sqrt(math.Max(base, 1)/v)
 }
 
 func (d *Detector) severity(z float64) Severity {
