@@ -18,17 +18,21 @@ import (
 	"github.com/rapport-dev/rapport/sim"
 )
 
-// alertsSimIncidents are the incidents of the simulator evaluation, after one warm-up day and one calm
-// day: the simulator's two default incidents (a burst that ramps up over a tenth of its window) moved
-// two days later, and two sudden outages (30 s ramp) of other brands.
+// alertsSimIncidents are the incidents of the simulator evaluation, all on the third day, after one
+// warm-up day and one calm day: the simulator's two default incidents (bursts that ramp up over a tenth
+// of their window) and two sudden outages of other brands (30 s ramp).
 func alertsSimIncidents(start time.Time) []sim.Incident {
-	list := sim.DefaultIncidents(start.Add(48 * time.Hour))
-	list = append(list,
-		sim.Incident{ID: "zentro-watch-sync-outage", Brand: "Zentro", Product: "Zentro Watch S",
-			Start: start.Add(4*24*time.Hour + 9*time.Hour), Duration: 2 * time.Hour, Factor: 5, Ramp: 30 * time.Second},
-		sim.Incident{ID: "brewhaus-app-outage", Brand: "Brewhaus",
-			Start: start.Add(4*24*time.Hour + 15*time.Hour), Duration: 2 * time.Hour, Factor: 5, Ramp: 30 * time.Second})
-	return list
+	day3 := start.Add(48 * time.Hour)
+	return []sim.Incident{
+		{ID: "acme-home-hub-outage", Brand: "Acme", Product: "Acme Home Hub", Start: day3.Add(6 * time.Hour),
+			Duration: 4 * time.Hour, Factor: 5},
+		{ID: "fluxbank-card-declines", Brand: "Fluxbank", Product: "Flux Metal card", Start: day3.Add(11 * time.Hour),
+			Duration: 6 * time.Hour, Factor: 5},
+		{ID: "zentro-watch-sync-outage", Brand: "Zentro", Product: "Zentro Watch S", Start: day3.Add(18 * time.Hour),
+			Duration: 2 * time.Hour, Factor: 5, Ramp: 30 * time.Second},
+		{ID: "brewhaus-app-outage", Brand: "Brewhaus", Start: day3.Add(21 * time.Hour),
+			Duration: 2 * time.Hour, Factor: 5, Ramp: 30 * time.Second},
+	}
 }
 
 // simPost turns a simulator record into the post the pipeline's stages would hand the alerting stage.
@@ -86,34 +90,34 @@ type simIncidentResult struct {
 	detectedAt time.Time
 }
 
-func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("alerts eval -sim", flag.ContinueOnError)
-	seed := fs.Int64("seed", 2, "simulator seed (1 was used while building the detector; report another)")
-	rate := fs.Float64("rate", 10, "simulator posts per second of event time")
-	days := fs.Int("days", 5, "days of event time: day 1 warms up, day 2 is calm, incidents on days 3 to 5")
-	byProduct := fs.Bool("by-product", false, "also watch one series per product")
-	mode := fs.String("mode", "count", "count, share or reach")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *days < 3 || *rate <= 0 {
-		return fmt.Errorf("-days must be at least 3 and -rate positive")
-	}
-	mc := alerting.DefaultMonitorConfig()
-	mc.ByProduct, mc.Mode = *byProduct, alerting.Mode(*mode)
-	mon, err := alerting.NewMonitor(mc)
-	if err != nil {
-		return err
+type simFalseAlert struct {
+	scope string
+	at    time.Time
+	score float64
+}
+
+// simOutcome is what one monitor configuration did over a simulated stream.
+type simOutcome struct {
+	incidents []simIncidentResult
+	falses    []simFalseAlert
+}
+
+// alertsSimRun generates days of the simulator's stream with the evaluation's incidents and runs one
+// monitor per configuration over it; it returns the records generated and each monitor's outcome.
+func alertsSimRun(ctx context.Context, seed int64, rate float64, days int, cfgs []alerting.MonitorConfig) (int, []simOutcome, error) {
+	mons := make([]*alerting.Monitor, len(cfgs))
+	for i, c := range cfgs {
+		m, err := alerting.NewMonitor(c)
+		if err != nil {
+			return 0, nil, err
+		}
+		mons[i] = m
 	}
 	start := sim.DefaultStart
-	end := start.Add(time.Duration(*days) * 24 * time.Hour)
-	incs := alertsSimIncidents(start)
-	gen := sim.New(sim.Config{Seed: *seed, EventRate: *rate, Incidents: incs})
-	incs = gen.Incidents()
-	res := make([]simIncidentResult, len(incs))
-	for i := range incs {
-		res[i].inc = incs[i]
-	}
+	end := start.Add(time.Duration(days) * 24 * time.Hour)
+	gen := sim.New(sim.Config{Seed: seed, EventRate: rate, Incidents: alertsSimIncidents(start)})
+	incs := gen.Incidents()
+	firstPost := make([]time.Time, len(incs))
 	byID := map[string]int{}
 	for i, in := range incs {
 		byID[in.ID] = i
@@ -121,10 +125,13 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	norms := ingest.Normalizers()
 	an, err := sentiment.New()
 	if err != nil {
-		return fmt.Errorf("loading the sentiment model: %w", err)
+		return 0, nil, fmt.Errorf("loading the sentiment model: %w", err)
 	}
-	var fired []alerting.Notice
-	var firedAt []time.Time
+	type firing struct {
+		n  alerting.Notice
+		at time.Time
+	}
+	fired := make([][]firing, len(mons))
 	var obs []alerting.Observation
 	records := 0
 	for {
@@ -134,51 +141,84 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 		}
 		records++
 		if records%100000 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+			return records, nil, ctx.Err()
 		}
 		if id := rec.Truth.Incident; id != "" && !rec.Duplicate && !rec.Malformed {
-			if k, ok := byID[id]; ok && (res[k].firstPost.IsZero() || rec.EventTime.Before(res[k].firstPost)) {
-				res[k].firstPost = rec.EventTime
+			if k, ok := byID[id]; ok && (firstPost[k].IsZero() || rec.EventTime.Before(firstPost[k])) {
+				firstPost[k] = rec.EventTime
 			}
 		}
 		p, ok := simPost(&rec, norms, an)
 		if !ok || p.Dup.Level > 0 || p.Dup.Spam || p.Author.Brand {
 			continue
 		}
-		obs = alerting.Observations(obs[:0], p, mc.Competitors)
+		obs = alerting.Observations(obs[:0], p, false)
 		for _, o := range obs {
-			notices, _ := mon.Observe(o)
-			for _, n := range notices {
-				if n.Event == "fired" {
-					fired = append(fired, n)
-					firedAt = append(firedAt, o.Time) // the event time at which the alert was known
+			for i, m := range mons {
+				notices, _ := m.Observe(o)
+				for _, n := range notices {
+					if n.Event == "fired" {
+						// o.Time is the event time at which the alert was known
+						fired[i] = append(fired[i], firing{n, o.Time})
+					}
 				}
 			}
 		}
 	}
-	calmFrom, calmTo := start.Add(24*time.Hour), start.Add(48*time.Hour)
-	calm, falseAlerts := 0, 0
-	var falseList []string
-	for i, n := range fired {
-		at := firedAt[i]
-		matched := false
-		for k := range res {
-			in := res[k].inc
-			if strings.EqualFold(in.Brand, n.Brand) && !at.Before(in.Start) && at.Before(in.Start.Add(in.Duration+time.Hour)) {
-				res[k].alerts++
-				if res[k].detectedAt.IsZero() {
-					res[k].detectedAt = at
+	out := make([]simOutcome, len(mons))
+	for i := range mons {
+		res := make([]simIncidentResult, len(incs))
+		for k := range incs {
+			res[k] = simIncidentResult{inc: incs[k], firstPost: firstPost[k]}
+		}
+		for _, f := range fired[i] {
+			matched := false
+			for k := range res {
+				in := res[k].inc
+				if strings.EqualFold(in.Brand, f.n.Brand) && !f.at.Before(in.Start) && f.at.Before(in.Start.Add(in.Duration+time.Hour)) {
+					res[k].alerts++
+					if res[k].detectedAt.IsZero() {
+						res[k].detectedAt = f.at
+					}
+					matched = true
+					break
 				}
-				matched = true
-				break
+			}
+			if !matched {
+				out[i].falses = append(out[i].falses, simFalseAlert{f.n.ScopeKey, f.at, f.n.Score})
 			}
 		}
-		if !matched {
-			falseAlerts++
-			falseList = append(falseList, fmt.Sprintf("%s at %s (z %.1f)", n.ScopeKey, at.Format(time.RFC3339), n.Score))
-			if !at.Before(calmFrom) && at.Before(calmTo) {
-				calm++
-			}
+		out[i].incidents = res
+	}
+	return records, out, nil
+}
+
+func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("alerts eval -sim", flag.ContinueOnError)
+	seed := fs.Int64("seed", 2, "simulator seed (1 was used while designing the streaming defaults; report another)")
+	rate := fs.Float64("rate", 10, "simulator posts per second of event time")
+	byProduct := fs.Bool("by-product", false, "also watch one series per product")
+	mode := fs.String("mode", "count", "count, share or reach")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *rate <= 0 {
+		return fmt.Errorf("-rate must be positive")
+	}
+	mc := alerting.DefaultMonitorConfig()
+	mc.ByProduct, mc.Mode = *byProduct, alerting.Mode(*mode)
+	const days = 3
+	records, outs, err := alertsSimRun(ctx, *seed, *rate, days, []alerting.MonitorConfig{mc})
+	if err != nil {
+		return err
+	}
+	res, falses := outs[0].incidents, outs[0].falses
+	start := sim.DefaultStart
+	calmFrom, calmTo := start.Add(24*time.Hour), start.Add(48*time.Hour)
+	calm := 0
+	for _, f := range falses {
+		if !f.at.Before(calmFrom) && f.at.Before(calmTo) {
+			calm++
 		}
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
@@ -215,14 +255,13 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	for _, r := range res {
 		maxPer = max(maxPer, r.alerts)
 	}
-	sort.Strings(falseList)
-	fmt.Fprintf(out, "\nsimulator seed %d, %.0f posts/s, %d days (%d records); day 1 warm-up, day 2 calm, incidents from day 3.\n", *seed, *rate, *days, records)
+	fmt.Fprintf(out, "\nsimulator seed %d, %.0f posts/s, %d days (%d records); day 1 warm-up, day 2 calm, incidents on day 3.\n", *seed, *rate, days, records)
 	fmt.Fprintf(out, "detector: mode %s, bucket %v, %d of %d buckets, warn z %.1f, sums up to %d buckets, lateness %v, by product %v.\n",
 		mc.Mode, mc.Detector.Bucket, mc.Detector.Persist, mc.Detector.Window, mc.Detector.WarnZ, mc.Detector.MaxScale, mc.Lateness, mc.ByProduct)
 	fmt.Fprintf(out, "incidents detected: %d of %d; median delay %s of event time; at most %d alert(s) per incident;\n", detected, len(res), median, maxPer)
-	fmt.Fprintf(out, "alerts outside incidents: %d (on the calm day: %d).\n", falseAlerts, calm)
-	for _, f := range falseList {
-		fmt.Fprintf(out, "  false alert: %s\n", f)
+	fmt.Fprintf(out, "alerts outside incidents: %d (on the calm day: %d).\n", len(falses), calm)
+	for _, f := range falses {
+		fmt.Fprintf(out, "  false alert: %s at %s (z %.1f)\n", f.scope, f.at.Format(time.RFC3339), f.score)
 	}
 	fmt.Fprintf(out, "Stand-ins from the simulator's truth: entity linking, sentiment (every language), reposts and spam campaigns, brand accounts.\n")
 	return nil
