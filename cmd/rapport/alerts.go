@@ -22,6 +22,8 @@ const alertsUsage = `usage: rapport alerts SUBCOMMAND [flags]
 
 subcommands:
   backtest -csv FILE [-bucket 5m] [detector flags]   one JSON line per CSV row: baseline, score, state, alerts
+  backtest -clickhouse -brand ID -from T [-to T] [-config FILE]
+                                                     the streaming monitor over a brand's stored posts: one JSON line per alert notice
   eval -nab DIR [detector flags]                     NAB standard score of the detector next to a rolling Gaussian
   eval -sim [-seed 2] [-rate 10] [-days 5]           simulator incidents: detection, delay, alerts per incident, calm-day alerts`
 
@@ -35,6 +37,9 @@ func alertsMain(ctx context.Context, args []string, out io.Writer) error {
 	}
 	switch args[0] {
 	case "backtest":
+		if alertsHistoryFlag(args[1:]) {
+			return alertsBacktestHistory(ctx, alertsStripFlag(args[1:]), out)
+		}
 		return alertsBacktest(ctx, args[1:], out)
 	case "eval":
 		if len(args) > 1 && (args[1] == "-sim" || args[1] == "--sim") {
