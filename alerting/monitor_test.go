@@ -350,3 +350,30 @@ func TestWebhookFormats(t *testing.T) {
 		t.Errorf("rejected delivery: %v; want ErrPermanent after one call", err)
 	}
 }
+
+func TestGroupFoldsABrandsSeriesIntoOneAlert(t *testing.T) {
+	from := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	spike := from.Add(3 * time.Hour)
+	posts := stream(1, from, spike.Add(40*time.Minute), spike, 2, 0.2, 3)
+	f := func(group bool, want int) {
+		t.Helper()
+		c := testMonitorConfig()
+		c.ByProduct, c.ByNetwork, c.Group = true, true, group
+		mon, _ := NewMonitor(c)
+		var fired, resolved int
+		s := NewStage(mon, func(n Notice) {
+			switch n.Event {
+			case "fired":
+				fired++
+			case "resolved":
+				resolved++
+			}
+		}, nil, func() time.Time { return spike.Add(time.Hour) })
+		runStage(t, s, posts)
+		if fired != want || resolved > fired {
+			t.Errorf("group %v: %d fired, %d resolved; want %d fired", group, fired, resolved, want)
+		}
+	}
+	f(false, 3) // brand, product and network series
+	f(true, 1)
+}

@@ -22,7 +22,7 @@ type Alerts struct {
 	Warmup       time.Duration `yaml:"warmup"`        // data a series observes before it may fire; default 24h
 	Location     string        `yaml:"location"`      // IANA time zone whose clock defines time-of-day and day-of-week; default UTC
 	MinVolume    float64       `yaml:"min_volume"`    // smallest bucket value that may count towards an alert; default 3
-	WarnZ        float64       `yaml:"warn_z"`        // robust z at which a bucket is hot; default 4
+	WarnZ        float64       `yaml:"warn_z"`        // robust z (square-root scale) at which a bucket is hot; default 5
 	CritZ        float64       `yaml:"crit_z"`        // robust z from which an alert is critical; default 8
 	Persist      int           `yaml:"persist"`       // hot buckets among the last `window` needed to fire; default 2
 	Window       int           `yaml:"window"`        // persistence window in buckets (at most 64); default 4
@@ -55,7 +55,7 @@ func (a *Alerts) setDefaults() {
 	setDuration(&a.Warmup, 24*time.Hour)
 	setString(&a.Location, "UTC")
 	setFloat(&a.MinVolume, 3)
-	setFloat(&a.WarnZ, 4)
+	setFloat(&a.WarnZ, 5)
 	setFloat(&a.CritZ, 8)
 	setInt(&a.Persist, 2)
 	setInt(&a.Window, 4)

@@ -14,7 +14,7 @@ func TestAlertsDefaults(t *testing.T) {
 	}
 	a := c.Alerts
 	if !*a.Enabled || a.Mode != "count" || a.Bucket != 15*time.Second || a.Lateness != 5*time.Second ||
-		a.Persist != 2 || a.Window != 4 || a.WarnZ != 4 || a.CritZ != 8 || a.Topic != "rapport.alerts" ||
+		a.Persist != 2 || a.Window != 4 || a.WarnZ != 5 || a.CritZ != 8 || a.Topic != "rapport.alerts" ||
 		!*a.ClickHouse || a.QueueSize != 1000 || a.Location != "UTC" {
 		t.Errorf("alerts defaults %+v", a)
 	}
