@@ -251,8 +251,8 @@ type Monitor struct {
 	cfg     MonitorConfig
 	series  map[Scope]*series
 	open    map[string]int // open (not folded) alerts per brand
-	order   []*series // creation order, so closing is deterministic
-	bucket  time.Time // start of the open bucket; zero before the first observation
+	order   []*series      // creation order, so closing is deterministic
+	bucket  time.Time      // start of the open bucket; zero before the first observation
 	maxSeen time.Time
 	// Late counts observations older than the open bucket; Unwatched those of scopes over MaxSeries.
 	Late, Unwatched int
