@@ -311,11 +311,11 @@ combined = sum of raw scores normalized by the summed null and perfect scores. T
 FP detections outside windows; the first 15%% of each file (at most 750 rows) is probationary.
 (design) marks the file the detector's defaults were chosen on; "held out" combines the others.
 rapport: bucket %v, %s seasonality, warn z %.1f (and the series' own %.3g quantile of z), crit z %.1f, immediate z %.1f,
-  %d of %d buckets, min volume %.0f, min ratio %.1f, cooldown %v; one detection per alert fired.
+  %d of %d buckets, sums up to %d buckets, min volume %.0f, min ratio %.1f, cooldown %v; one detection per alert fired.
 rolling gaussian: window %d rows, flags tail probability <= %.3g%s
 (NAB's windowedGaussian: no seasonality, no persistence, every flagged row is a detection).
 %s
-`, cfg.Bucket, cfg.Seasonality, cfg.WarnZ, cfg.TailQuantile, cfg.CritZ, cfg.ImmediateZ, cfg.Persist, cfg.Window, cfg.MinVolume, cfg.MinRatio, cfg.Cooldown,
+`, cfg.Bucket, cfg.Seasonality, cfg.WarnZ, cfg.TailQuantile, cfg.CritZ, cfg.ImmediateZ, cfg.Persist, cfg.Window, cfg.MaxScale, cfg.MinVolume, cfg.MinRatio, cfg.Cooldown,
 		*gaussSize, p, alertsGaussNote(optimized), alertsNABReference)
 	return err
 }
