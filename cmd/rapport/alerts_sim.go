@@ -197,7 +197,6 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("alerts eval -sim", flag.ContinueOnError)
 	seed := fs.Int64("seed", 2, "simulator seed (1 was used while designing the streaming defaults; report another)")
 	rate := fs.Float64("rate", 10, "simulator posts per second of event time")
-	byProduct := fs.Bool("by-product", false, "also watch one series per product")
 	mode := fs.String("mode", "count", "count, share or reach")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -205,14 +204,31 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	if *rate <= 0 {
 		return fmt.Errorf("-rate must be positive")
 	}
+	// The defaults, and the same with one series per product next to the brand's, on one stream.
 	mc := alerting.DefaultMonitorConfig()
-	mc.ByProduct, mc.Mode = *byProduct, alerting.Mode(*mode)
+	mc.Mode = alerting.Mode(*mode)
+	bp := mc
+	bp.ByProduct = true
 	const days = 3
-	records, outs, err := alertsSimRun(ctx, *seed, *rate, days, []alerting.MonitorConfig{mc})
+	records, outs, err := alertsSimRun(ctx, *seed, *rate, days, []alerting.MonitorConfig{mc, bp})
 	if err != nil {
 		return err
 	}
-	res, falses := outs[0].incidents, outs[0].falses
+	fmt.Fprintf(out, "simulator seed %d, %.0f posts/s, %d days (%d records); day 1 warm-up, day 2 calm, incidents on day 3.\n", *seed, *rate, days, records)
+	for i, c := range []alerting.MonitorConfig{mc, bp} {
+		fmt.Fprintf(out, "\ndetector: mode %s, bucket %v, %d of %d buckets, warn z %.1f (stabilized %v), sums up to %d buckets, lateness %v, by product %v.\n",
+			c.Mode, c.Detector.Bucket, c.Detector.Persist, c.Detector.Window, c.Detector.WarnZ, c.Detector.Stabilize, c.Detector.MaxScale, c.Lateness, c.ByProduct)
+		if err := alertsSimReport(out, outs[i]); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "\nDelay: from the incident's first post to the event time at which the alert was known (its bucket closed).\n")
+	fmt.Fprintf(out, "Stand-ins from the simulator's truth: entity linking, sentiment (every language), reposts and spam campaigns, brand accounts.\n")
+	return nil
+}
+
+func alertsSimReport(out io.Writer, o simOutcome) error {
+	res, falses := o.incidents, o.falses
 	start := sim.DefaultStart
 	calmFrom, calmTo := start.Add(24*time.Hour), start.Add(48*time.Hour)
 	calm := 0
@@ -223,7 +239,7 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "incident\tbrand\tramp\tstart\tdetected\tdelay from first incident post\talerts\n")
-	var delays []time.Duration
+	var delays, sudden, ramped []time.Duration
 	detected := 0
 	for _, r := range res {
 		ramp := r.inc.Ramp
@@ -235,6 +251,11 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 			detected++
 			d := r.detectedAt.Sub(r.firstPost)
 			delays = append(delays, d)
+			if ramp <= time.Minute {
+				sudden = append(sudden, d)
+			} else {
+				ramped = append(ramped, d)
+			}
 			det, delay = r.detectedAt.Format("2006-01-02 15:04:05"), d.Round(time.Second).String()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%d\n", r.inc.ID, r.inc.Brand, ramp, r.inc.Start.Format("2006-01-02 15:04"), det, delay, r.alerts)
@@ -242,27 +263,28 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	slices.Sort(delays)
-	median := "-"
-	if len(delays) > 0 {
-		m := delays[len(delays)/2]
-		if len(delays)%2 == 0 {
-			m = (delays[len(delays)/2-1] + delays[len(delays)/2]) / 2
-		}
-		median = m.Round(time.Second).String()
-	}
 	maxPer := 0
 	for _, r := range res {
 		maxPer = max(maxPer, r.alerts)
 	}
-	fmt.Fprintf(out, "\nsimulator seed %d, %.0f posts/s, %d days (%d records); day 1 warm-up, day 2 calm, incidents on day 3.\n", *seed, *rate, days, records)
-	fmt.Fprintf(out, "detector: mode %s, bucket %v, %d of %d buckets, warn z %.1f, sums up to %d buckets, lateness %v, by product %v.\n",
-		mc.Mode, mc.Detector.Bucket, mc.Detector.Persist, mc.Detector.Window, mc.Detector.WarnZ, mc.Detector.MaxScale, mc.Lateness, mc.ByProduct)
-	fmt.Fprintf(out, "incidents detected: %d of %d; median delay %s of event time; at most %d alert(s) per incident;\n", detected, len(res), median, maxPer)
+	fmt.Fprintf(out, "incidents detected: %d of %d; median delay %s of event time (sudden: %s, ramping: %s); at most %d alert(s) per incident;\n",
+		detected, len(res), medianDelay(delays), medianDelay(sudden), medianDelay(ramped), maxPer)
 	fmt.Fprintf(out, "alerts outside incidents: %d (on the calm day: %d).\n", len(falses), calm)
 	for _, f := range falses {
 		fmt.Fprintf(out, "  false alert: %s at %s (z %.1f)\n", f.scope, f.at.Format(time.RFC3339), f.score)
 	}
-	fmt.Fprintf(out, "Stand-ins from the simulator's truth: entity linking, sentiment (every language), reposts and spam campaigns, brand accounts.\n")
 	return nil
+}
+
+func medianDelay(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "-"
+	}
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	m := ds[len(ds)/2]
+	if len(ds)%2 == 0 {
+		m = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
+	}
+	return m.Round(time.Second).String()
 }
