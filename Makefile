@@ -57,6 +57,7 @@ lint: $(GOBIN_DIR)/staticcheck
 	scripts/tools.sh
 	docker-compose -f docker-compose.yml config -q
 	promtool check config deploy/prometheus.yml
+	promtool test rules deploy/prometheus-rules.test.yml
 
 ## bench: end-to-end throughput through the real broker into ClickHouse, next to the consume-only ceiling
 bench: services

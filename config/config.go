@@ -32,6 +32,7 @@ type Config struct {
 	Log        Log        `yaml:"log"`
 	Dedup      Dedup      `yaml:"dedup"`
 	Influence  Influence  `yaml:"influence"`
+	Alerts     Alerts     `yaml:"alerts"`
 }
 
 // Kafka configures the consumer group and the dead-letter topic.
@@ -213,6 +214,7 @@ func (c *Config) SetDefaults() {
 	setString(&c.Log.Format, "json")
 	c.Dedup.setDefaults()
 	c.Influence.setDefaults()
+	c.Alerts.setDefaults()
 }
 
 func setString(p *string, v string) {
@@ -316,6 +318,7 @@ func (c *Config) Validate() error {
 	}
 	c.Dedup.check(bad)
 	c.Influence.validate(bad)
+	c.Alerts.validate(bad)
 	return errors.Join(errs...)
 }
 

@@ -115,7 +115,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	pipeDone := make(chan error, 1)
 	start := time.Now()
 	go func() { prodDone <- produceStream(ctx, producer, gen, sf.count, sf.rate, &produced, nil) }()
-	go func() { pipeDone <- p.Run(pipeCtx) }()
+	go func() { err := p.Run(pipeCtx); closeAlertDelivery(10 * time.Second); pipeDone <- err }()
 
 	view := newProgressView(out, sf.count)
 	tick := time.NewTicker(250 * time.Millisecond)

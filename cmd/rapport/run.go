@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -50,6 +51,7 @@ func runCmd(ctx context.Context, args []string) error {
 	log.Info("rapport running", zap.Strings("brokers", cfg.Kafka.Brokers), zap.String("group", cfg.Kafka.Group),
 		zap.Strings("clickhouse", cfg.ClickHouse.Addr), zap.Int("pid", os.Getpid()))
 	err = p.Run(ctx)
+	closeAlertDelivery(10 * time.Second)
 	stopHTTP()
 	waitHTTP()
 	return err

@@ -42,6 +42,7 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		entities.NewThreaded(rec, threadConfig(c, conn), reg),
 		sentiment.NewStage(analyzer, "", reg),
 		influenceStage(c, conn, reg),
+		alertsStage(c, conn, reg, nil),
 	}
 }
 
