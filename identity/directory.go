@@ -1,0 +1,724 @@
+package identity
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/rapport-dev/rapport/identity/pii"
+	"github.com/rapport-dev/rapport/post"
+)
+
+// Customer is one CRM customer as the directory holds it. E-mail addresses and phone numbers are present only
+// as keyed hashes (identity/pii): EmailHMACs from pii.Hasher.Email, PhoneHMACs from pii.Hasher.Phone, and
+// LocalHMACs, the name keys of the addresses' local parts, from pii.Hasher.LocalKeys.
+type Customer struct {
+	ID            string
+	Name          string
+	EmailHMACs    []string
+	PhoneHMACs    []string
+	LocalHMACs    []string
+	City          string
+	Region        string
+	Country       string
+	Handles       []string // handles the customer confirmed, "network:handle" (see HandleKey)
+	Websites      []string // the customer's own web addresses: a personal site, a profile link
+	Consent       bool     // the customer agreed to be linked to their social accounts
+	Segment       string
+	LifetimeValue float64
+	Deleted       bool
+	Version       uint64
+	UpdatedAt     time.Time
+}
+
+// HandleKey returns the canonical "network:handle" form of a confirmed handle: lower case, without a leading
+// "@". For Mastodon the handle is the acct as the post carries it (user, or user@instance).
+func HandleKey(network, handle string) string {
+	return strings.ToLower(strings.TrimSpace(network)) + ":" +
+		strings.ToLower(strings.TrimPrefix(strings.TrimSpace(handle), "@"))
+}
+
+// Link statuses, as stored in customer_links.status. The first two are automatic decisions; the others are
+// analysts' and outrank every automatic decision (see LinkVersion).
+const (
+	StatusAuto      = "auto"      // linked automatically: a deterministic rule, or probability ≥ the link threshold
+	StatusReview    = "review"    // probable: waits for an analyst
+	StatusConfirmed = "confirmed" // an analyst confirmed the link
+	StatusRejected  = "rejected"  // an analyst said they are different people: never linked automatically again
+	StatusUnlinked  = "unlinked"  // an analyst removed a link (e.g. consent withdrawn): never linked automatically again
+)
+
+// AnalystStatus reports whether s is an analyst's decision.
+func AnalystStatus(s string) bool {
+	return s == StatusConfirmed || s == StatusRejected || s == StatusUnlinked
+}
+
+// analystTier lifts an analyst's version above every automatic one.
+const analystTier = uint64(1) << 62
+
+// LinkVersion returns the version of a customer_links row. Automatic decisions take the content time (ms) of
+// the post that caused them, so replaying the same post gives the same row; analysts' decisions take the
+// decision time (ms) plus 2^62, so the latest analyst decision on a pair is its state whatever the pipeline
+// writes after it.
+func LinkVersion(analyst bool, t time.Time) uint64 {
+	ms := t.UnixMilli()
+	if ms < 0 {
+		ms = 0
+	}
+	if analyst {
+		return analystTier + uint64(ms)
+	}
+	return uint64(ms)
+}
+
+// MatchOptions configure a Directory. The zero value uses every default.
+type MatchOptions struct {
+	// LinkThreshold is the probability at which a link is made automatically; default DefaultLinkThreshold.
+	LinkThreshold float64
+	// ReviewThreshold is the probability at which a pair goes to the review queue; default
+	// DefaultReviewThreshold.
+	ReviewThreshold float64
+	// CustomerShare is the prior share of social authors who are customers of the directory; default 0.5.
+	CustomerShare float64
+	// MaxBlock is the largest blocking group whose customers are scored one by one; a larger group (a
+	// very common name) is too common to single anyone out and counts only in aggregate. Default 64.
+	MaxBlock int
+}
+
+func (o *MatchOptions) defaults() error {
+	if o.LinkThreshold == 0 {
+		o.LinkThreshold = DefaultLinkThreshold
+	}
+	if o.ReviewThreshold == 0 {
+		o.ReviewThreshold = DefaultReviewThreshold
+	}
+	if o.CustomerShare == 0 {
+		o.CustomerShare = 0.5
+	}
+	if o.MaxBlock == 0 {
+		o.MaxBlock = 64
+	}
+	if !(o.ReviewThreshold > 0 && o.ReviewThreshold <= o.LinkThreshold && o.LinkThreshold <= 1) {
+		return errors.New("thresholds: need 0 < review <= link <= 1")
+	}
+	if !(o.CustomerShare > 0 && o.CustomerShare < 1) {
+		return errors.New("customer share: must be between 0 and 1")
+	}
+	if o.MaxBlock < 1 {
+		return errors.New("max block: must be at least 1")
+	}
+	return nil
+}
+
+// CustomerMatch is one customer proposed for an author.
+type CustomerMatch struct {
+	CustomerID  string
+	Probability float64  // posterior probability that the author is this customer
+	Status      string   // StatusAuto or StatusReview
+	Evidence    []string // what the decision rests on, strongest first, e.g. "handle confirmed", "name jaro-winkler 0.96"
+	Weight      float64  // total weight of the probabilistic comparison in bits
+}
+
+// Directory is an immutable in-memory index of customers for matching social authors. Build it with
+// NewDirectory (again, to refresh); Lookup is safe for concurrent use.
+//
+// # Matching
+//
+// Deterministic rules come first: a handle the customer confirmed, or an e-mail or phone hash from the
+// author's profile (post.PII) equal to one of the customer's, links at probability 1 when exactly one
+// customer qualifies (several: each goes to review).
+//
+// Then Fellegi–Sunter weights, log2(m/u) per field, where m (how often a true match shows the level) is a
+// fixed property of the field and u (how often an unrelated customer does) is the frequency of the value in
+// this directory, so that agreeing on a rare name weighs more than agreeing on a common one:
+//
+//   - name: the customer's name against the display name and against the handle read as a name
+//     ("jane_doe84" → "janedoe", either name order): exact, Jaro–Winkler ≥ 0.94 or ≥ 0.88, first name
+//     only, or disagree;
+//   - e-mail local part: keyed hashes of the handle's name keys against those of the customer's e-mail
+//     local parts (pii.Hasher.HandleKeys / LocalKeys), so no local part is kept in clear: letters and
+//     digits agree, letters only agree, or disagree;
+//   - location: the profile location contains the customer's city, or the region or country, or neither;
+//   - website: the profile URL names a host (or, on a shared host, a page) among the customer's websites.
+//
+// The name and the local part both come from the person's name, so their agreements are not independent:
+// positive weights of the two combine as the larger of them, and only disagreements add.
+//
+// The probability of customer c among the candidates is its posterior under a prior that the author is
+// one of the N customers with probability CustomerShare, evenly:
+//
+//	P(c) = π/N·2^W(c) / (1 + π/N·Σ 2^W(k))
+//
+// summed over the candidates k (customers outside the candidates average a likelihood ratio of 1, which is
+// the 1 in the denominator). Two equally good candidates therefore share the probability, and a common
+// name alone never reaches review in a large directory. Blocking: candidates are the customers sharing a
+// name key (the display name or handle read as a name, in either order) or a local-part hash with the
+// author, plus the deterministic matches; a group larger than MaxBlock adds its expected weight to the
+// denominator without being scored one by one.
+//
+// Customers without consent are scored (so a look-alike without consent still makes a consenting one less
+// certain) but never proposed: no automatic link and no review, so nobody who declined is shown next to
+// social profiles. Analysts' decisions are applied by the caller (processors/link): a pair an analyst
+// decided is never written again automatically.
+type Directory struct {
+	hasher  *pii.Hasher
+	opts    MatchOptions
+	entries []entry
+	keys    map[uint64]int32 // key → customer index (≥ 0) or -(index into multi)-1
+	multi   [][]int32
+	counts  map[uint64]uint32 // frequency of values that are counted but not blocked on
+	prior   float64           // π/N
+}
+
+type entry struct {
+	id       string
+	name     string // NormalizeText(name)
+	websites []string
+	city     string
+	region   string
+	country  string
+	consent  bool
+	hasLocal bool
+}
+
+// Key kinds, hashed in front of the value.
+const (
+	keyHandle  = 'h'
+	keyEmail   = 'e'
+	keyPhone   = 'p'
+	keyLocal   = 'l'
+	keyName    = 'n'
+	keyFirst   = 'f'
+	keyLast    = 's'
+	keyCity    = 'c'
+	keyRegion  = 'r'
+	keyWebsite = 'w'
+)
+
+func hashKey(kind byte, v string) uint64 {
+	d := xxhash.New()
+	_, _ = d.Write([]byte{kind, 0})
+	_, _ = d.WriteString(v)
+	return d.Sum64()
+}
+
+// NewDirectory indexes customers (the latest version of each; deleted ones are left out). hasher computes
+// the keyed hashes of authors' handles, under the key the customers' hashes were made with.
+func NewDirectory(customers []Customer, hasher *pii.Hasher, opts MatchOptions) (*Directory, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	if hasher == nil {
+		return nil, errors.New("directory: a pii hasher is required")
+	}
+	d := &Directory{
+		hasher: hasher, opts: opts,
+		keys:   make(map[uint64]int32, len(customers)*4),
+		counts: make(map[uint64]uint32, 1024),
+	}
+	intern := map[string]string{}
+	in := func(s string) string {
+		if v, ok := intern[s]; ok {
+			return v
+		}
+		intern[s] = s
+		return s
+	}
+	d.entries = make([]entry, 0, len(customers))
+	for i := range customers {
+		c := &customers[i]
+		if c.Deleted || c.ID == "" {
+			continue
+		}
+		idx := int32(len(d.entries))
+		e := entry{
+			id: c.ID, name: NormalizeText(c.Name), consent: c.Consent, hasLocal: len(c.LocalHMACs) > 0,
+			city: in(NormalizeText(c.City)), region: in(NormalizeText(c.Region)), country: in(NormalizeText(c.Country)),
+		}
+		for _, w := range c.Websites {
+			if n := NormalizeURL(w); n != "" {
+				e.websites = append(e.websites, n)
+				d.count(keyWebsite, websiteHost(n))
+			}
+		}
+		d.entries = append(d.entries, e)
+		for _, h := range c.Handles {
+			if network, handle, ok := strings.Cut(h, ":"); ok && handle != "" {
+				d.add(hashKey(keyHandle, HandleKey(network, handle)), idx)
+			}
+		}
+		for _, v := range c.EmailHMACs {
+			d.add(hashKey(keyEmail, v), idx)
+		}
+		for _, v := range c.PhoneHMACs {
+			d.add(hashKey(keyPhone, v), idx)
+		}
+		for _, v := range c.LocalHMACs {
+			d.add(hashKey(keyLocal, v), idx)
+		}
+		concat, rev := nameConcat(e.name)
+		if concat != "" {
+			d.add(hashKey(keyName, concat), idx)
+			if rev != concat {
+				d.add(hashKey(keyName, rev), idx)
+			}
+		}
+		if first, _, ok := strings.Cut(e.name, " "); ok {
+			d.count(keyFirst, first)
+			d.count(keyLast, e.name[strings.LastIndexByte(e.name, ' ')+1:])
+		} else {
+			d.count(keyFirst, e.name)
+			d.count(keyLast, e.name)
+		}
+		d.count(keyCity, e.city)
+		d.count(keyRegion, e.region)
+		if e.country != e.region {
+			d.count(keyRegion, e.country)
+		}
+	}
+	d.prior = opts.CustomerShare / float64(max(len(d.entries), 1))
+	return d, nil
+}
+
+func (d *Directory) add(k uint64, idx int32) {
+	v, ok := d.keys[k]
+	switch {
+	case !ok:
+		d.keys[k] = idx
+	case v >= 0:
+		if v != idx {
+			d.multi = append(d.multi, []int32{v, idx})
+			d.keys[k] = -int32(len(d.multi))
+		}
+	default:
+		p := &d.multi[-v-1]
+		if (*p)[len(*p)-1] != idx {
+			*p = append(*p, idx)
+		}
+	}
+}
+
+func (d *Directory) count(kind byte, v string) {
+	if v != "" {
+		d.counts[hashKey(kind, v)]++
+	}
+}
+
+func (d *Directory) frequency(kind byte, v string) float64 {
+	if v == "" {
+		return 1
+	}
+	return float64(max(d.counts[hashKey(kind, v)], 1))
+}
+
+// postings returns the customers under key k; single holds a one-element list without allocating.
+func (d *Directory) postings(k uint64, single *[1]int32) []int32 {
+	v, ok := d.keys[k]
+	switch {
+	case !ok:
+		return nil
+	case v >= 0:
+		single[0] = v
+		return single[:]
+	default:
+		return d.multi[-v-1]
+	}
+}
+
+// Len returns the number of customers indexed.
+func (d *Directory) Len() int { return len(d.entries) }
+
+// nameConcat returns a normalized name's first and last words written together in both orders
+// ("jane doe" → "janedoe", "doejane"); a one-word name gives itself twice, a name shorter than
+// pii.MinNameKey letters gives "".
+func nameConcat(name string) (concat, rev string) {
+	if name == "" {
+		return "", ""
+	}
+	first, rest, ok := strings.Cut(name, " ")
+	if !ok {
+		if len(name) < pii.MinNameKey {
+			return "", ""
+		}
+		return name, name
+	}
+	last := rest
+	if i := strings.LastIndexByte(rest, ' '); i >= 0 {
+		last = rest[i+1:]
+	}
+	concat = first + last
+	if len(concat) < pii.MinNameKey {
+		return "", ""
+	}
+	return concat, last + first
+}
+
+// Author is what the directory needs to know about a social author.
+type Author struct {
+	Network     string
+	Handle      string
+	DisplayName string
+	Location    string
+	ProfileURL  string
+	EmailHMACs  []string // post.PII.Emails
+	PhoneHMACs  []string // post.PII.Phones
+}
+
+// AuthorOf returns the matching view of a post's author.
+func AuthorOf(p *post.Post) Author {
+	return Author{
+		Network: string(p.Network), Handle: p.Author.Handle, DisplayName: p.Author.DisplayName,
+		Location: p.Author.Location, ProfileURL: p.Author.ProfileURL,
+		EmailHMACs: p.PII.Emails, PhoneHMACs: p.PII.Phones,
+	}
+}
+
+// candidate is one customer under consideration during a lookup.
+type candidate struct {
+	idx       int32
+	rule      string // deterministic rule that matched, "" when none
+	ruleCount int    // customers matched by the same kind of rule
+	localFull bool   // shares the author's letters-and-digits local-part key
+	localLet  bool   // shares the letters-only key
+	nameBlock int    // size of the name group the candidate came from (0: not from a name group)
+	weight    float64
+	evidence  []string
+}
+
+// Lookup returns the customers proposed for author, most probable first: deterministic links, then
+// probabilistic ones at or above the review threshold. Customers without consent are never returned.
+func (d *Directory) Lookup(a Author) []CustomerMatch {
+	if len(d.entries) == 0 {
+		return nil
+	}
+	var cands []candidate
+	find := func(idx int32) *candidate {
+		for i := range cands {
+			if cands[i].idx == idx {
+				return &cands[i]
+			}
+		}
+		cands = append(cands, candidate{idx: idx})
+		return &cands[len(cands)-1]
+	}
+	var one [1]int32
+	rule := func(k uint64, name string) {
+		p := d.postings(k, &one)
+		for _, idx := range p {
+			c := find(idx)
+			if c.rule == "" {
+				c.rule, c.ruleCount = name, len(p)
+			}
+		}
+	}
+	if a.Handle != "" && a.Network != "" {
+		rule(hashKey(keyHandle, HandleKey(a.Network, a.Handle)), "handle confirmed")
+	}
+	for _, v := range a.EmailHMACs {
+		rule(hashKey(keyEmail, v), "email match")
+	}
+	for _, v := range a.PhoneHMACs {
+		rule(hashKey(keyPhone, v), "phone match")
+	}
+
+	// Blocking on the name keys and local-part hashes.
+	var extra float64 // expected likelihood ratio mass of groups too large to score
+	display := NormalizeText(a.DisplayName)
+	handleFull, handleLetters := pii.NameKeys(pii.HandleLocal(a.Handle))
+	nameKeys := make([]string, 0, 3)
+	if c, r := nameConcat(display); c != "" {
+		nameKeys = append(nameKeys, c)
+		if r != c {
+			nameKeys = append(nameKeys, r)
+		}
+	}
+	if handleLetters != "" && !slices.Contains(nameKeys, handleLetters) {
+		nameKeys = append(nameKeys, handleLetters)
+	}
+	for _, k := range nameKeys {
+		p := d.postings(hashKey(keyName, k), &one)
+		if len(p) > d.opts.MaxBlock {
+			// Every member would agree exactly on the name: m/u = mNameExact·N/len(p) each.
+			extra += float64(len(p)) * mNameExact * float64(len(d.entries)) / float64(len(p))
+			continue
+		}
+		for _, idx := range p {
+			c := find(idx)
+			c.nameBlock = len(p)
+		}
+	}
+	var localFull, localLetters []int32
+	if a.Handle != "" && (handleFull != "" || handleLetters != "") {
+		hf, hl := d.hasher.HandleKeys(a.Handle)
+		var oneF, oneL [1]int32
+		if hf != "" {
+			localFull = d.postings(hashKey(keyLocal, hf), &oneF)
+		}
+		if hl != "" && hl != hf {
+			localLetters = d.postings(hashKey(keyLocal, hl), &oneL)
+		}
+		for _, set := range [2][]int32{localFull, localLetters} {
+			if len(set) > d.opts.MaxBlock {
+				extra += float64(len(set)) * mLocalFull * float64(len(d.entries)) / float64(len(set))
+				continue
+			}
+			for _, idx := range set {
+				find(idx)
+			}
+		}
+		localFull = slices.Clone(localFull)
+		localLetters = slices.Clone(localLetters)
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+
+	loc := " " + NormalizeText(a.Location) + " "
+	site := NormalizeURL(a.ProfileURL)
+	var sum float64
+	for i := range cands {
+		c := &cands[i]
+		c.localFull = slices.Contains(localFull, c.idx)
+		c.localLet = slices.Contains(localLetters, c.idx)
+		d.score(c, display, handleLetters, handleFull != "" || handleLetters != "", loc, site, len(localFull), len(localLetters))
+		sum += math.Exp2(c.weight)
+	}
+	denom := 1 + d.prior*(sum+extra)
+
+	var out []CustomerMatch
+	for i := range cands {
+		c := &cands[i]
+		e := &d.entries[c.idx]
+		if !e.consent {
+			continue
+		}
+		p := d.prior * math.Exp2(c.weight) / denom
+		if math.IsNaN(p) || math.IsInf(c.weight, 1) {
+			p = 1
+		}
+		m := CustomerMatch{CustomerID: e.id, Probability: p, Weight: c.weight}
+		switch {
+		case c.rule != "" && c.ruleCount == 1:
+			m.Probability, m.Status = 1, StatusAuto
+			m.Evidence = append([]string{c.rule}, c.evidence...)
+		case c.rule != "":
+			m.Status = StatusReview
+			m.Evidence = append([]string{c.rule + " (shared by several customers)"}, c.evidence...)
+		case p >= d.opts.LinkThreshold:
+			m.Status, m.Evidence = StatusAuto, c.evidence
+		case p >= d.opts.ReviewThreshold:
+			m.Status, m.Evidence = StatusReview, c.evidence
+		default:
+			continue
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(x, y CustomerMatch) int {
+		if x.Probability != y.Probability {
+			if x.Probability > y.Probability {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(x.CustomerID, y.CustomerID)
+	})
+	return out
+}
+
+// m: the probability of each level among true matches. These are properties of how people fill in social
+// profiles and CRM forms, not of one data set; u comes from the directory (see Directory).
+const (
+	mNameExact    = 0.70
+	mNameJW94     = 0.08
+	mNameJW88     = 0.05
+	mNameFirst    = 0.07
+	mNameDisagree = 0.10
+
+	mLocalFull     = 0.25
+	mLocalLetters  = 0.10
+	mLocalDisagree = 0.65
+
+	mLocCity     = 0.40
+	mLocRegion   = 0.15
+	mLocDisagree = 0.45
+	uLocDisagree = 0.95
+
+	mSite         = 0.60
+	mSiteDisagree = 0.40
+	uSiteDisagree = 0.99
+)
+
+// displayNameLevels grades display names against customer names.
+var displayNameLevels = JaroWinklerLevels{Thresholds: []float64{0.94, 0.88}}
+
+func bits(m, u float64) float64 { return math.Log2(m / min(max(u, 1e-12), 1)) }
+
+func (d *Directory) score(c *candidate, display, handleLetters string, hasHandle bool, loc, site string, nFull, nLetters int) {
+	e := &d.entries[c.idx]
+	n := float64(len(d.entries))
+	var weight float64
+	// Name.
+	nameFromHandle := false
+	if e.name != "" && (display != "" || handleLetters != "") {
+		concat, rev := nameConcat(e.name)
+		freq := float64(max(c.nameBlock, 1))
+		if c.nameBlock == 0 && concat != "" {
+			var one [1]int32
+			freq = float64(max(len(d.postings(hashKey(keyName, concat), &one)), 1))
+		}
+		level, best := 0, 0.0
+		if display != "" {
+			level = displayNameLevels.Compare(display, e.name)
+			best = JaroWinkler(display, e.name)
+		}
+		if concat != "" && handleLetters != "" {
+			if handleLetters == concat || handleLetters == rev {
+				level, nameFromHandle = 3, true
+			} else if s := JaroWinkler(handleLetters, concat); s > best {
+				best = s
+				if l := displayNameLevels.Compare(handleLetters, concat); l > level {
+					level = l
+				}
+			}
+		}
+		if level < 3 && display != "" && strings.ReplaceAll(display, " ", "") == concat {
+			level = 3
+		}
+		first, last := e.name, e.name
+		if i := strings.IndexByte(e.name, ' '); i >= 0 {
+			first, last = e.name[:i], e.name[strings.LastIndexByte(e.name, ' ')+1:]
+		}
+		// How common the name is among the other customers (leave-one-out), but never rarer than its first
+		// and last names taken independently: a name seen once is not one in N people, it is about as rare
+		// as its parts are together.
+		uName := max((freq-1)/n, d.frequency(keyFirst, first)/n*d.frequency(keyLast, last)/n)
+		switch {
+		case level == 3:
+			w := bits(mNameExact, uName)
+			weight += w
+			c.evidence = append(c.evidence, "name exact "+fmtBits(w))
+		case level == 2:
+			w := bits(mNameJW94, 4*uName+1e-4)
+			weight += w
+			c.evidence = append(c.evidence, "name jaro-winkler "+fmt2(best)+" "+fmtBits(w))
+		case level == 1:
+			w := bits(mNameJW88, 20*uName+2e-3)
+			weight += w
+			c.evidence = append(c.evidence, "name jaro-winkler "+fmt2(best)+" "+fmtBits(w))
+		case display != "" && !strings.Contains(display, " ") && display == first:
+			w := bits(mNameFirst, d.frequency(keyFirst, first)/n)
+			weight += w
+			c.evidence = append(c.evidence, "first name only "+fmtBits(w))
+		case display != "":
+			// Only a display name that disagrees counts against: a handle that does not read as a name
+			// ("SaltyBadger") says nothing.
+			w := bits(mNameDisagree, 0.97)
+			weight += w
+			c.evidence = append(c.evidence, "name differs "+fmtBits(w))
+		}
+	}
+	// E-mail local part against the handle. When the handle already agreed as the name, its letters are
+	// not new evidence: only the digits are (how much rarer the full key is than the letters-only key).
+	if e.hasLocal && hasHandle {
+		switch {
+		case c.localFull && nameFromHandle:
+			if w := math.Log2(float64(max(nLetters, nFull)) / float64(max(nFull, 1))); w > 0 {
+				weight += w
+				c.evidence = append(c.evidence, "handle digits match email local part "+fmtBits(w))
+			}
+		case c.localLet && nameFromHandle:
+		case c.localFull:
+			w := bits(mLocalFull, float64(nFull)/n)
+			weight += w
+			c.evidence = append(c.evidence, "handle matches email local part "+fmtBits(w))
+		case c.localLet:
+			w := bits(mLocalLetters, float64(nLetters)/n)
+			weight += w
+			c.evidence = append(c.evidence, "handle matches email local part letters "+fmtBits(w))
+		default:
+			w := bits(mLocalDisagree, 1)
+			weight += w
+			c.evidence = append(c.evidence, "handle differs from email local part "+fmtBits(w))
+		}
+	}
+	// Location.
+	if len(loc) > 2 && (e.city != "" || e.region != "" || e.country != "") {
+		switch {
+		case e.city != "" && strings.Contains(loc, " "+e.city+" "):
+			w := bits(mLocCity, d.frequency(keyCity, e.city)/n)
+			weight += w
+			c.evidence = append(c.evidence, "location city "+fmtBits(w))
+		case e.region != "" && strings.Contains(loc, " "+e.region+" "):
+			w := bits(mLocRegion, d.frequency(keyRegion, e.region)/n)
+			weight += w
+			c.evidence = append(c.evidence, "location region "+fmtBits(w))
+		case e.country != "" && strings.Contains(loc, " "+e.country+" "):
+			w := bits(mLocRegion, d.frequency(keyRegion, e.country)/n)
+			weight += w
+			c.evidence = append(c.evidence, "location country "+fmtBits(w))
+		default:
+			w := bits(mLocDisagree, uLocDisagree)
+			weight += w
+			c.evidence = append(c.evidence, "location differs "+fmtBits(w))
+		}
+	}
+	// Website.
+	if site != "" && len(e.websites) > 0 {
+		if slices.Contains(e.websites, site) || slices.ContainsFunc(e.websites, func(w string) bool {
+			return !sharedHost(w) && websiteHost(w) == websiteHost(site)
+		}) {
+			w := bits(mSite, d.frequency(keyWebsite, websiteHost(site))/n)
+			weight += w
+			c.evidence = append(c.evidence, "website match "+fmtBits(w))
+		} else {
+			w := bits(mSiteDisagree, uSiteDisagree)
+			weight += w
+			c.evidence = append(c.evidence, "website differs "+fmtBits(w))
+		}
+	}
+	c.weight = weight
+}
+
+// NormalizeURL reduces a web address to host and path, lower case, without scheme, "www.", query, fragment
+// or trailing slash: "https://www.Example.com/Jane/?ref=x" → "example.com/jane".
+func NormalizeURL(u string) string {
+	u = strings.ToLower(strings.TrimSpace(u))
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	}
+	u = strings.TrimPrefix(u, "www.")
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	u = strings.TrimRight(u, "/")
+	if !strings.Contains(u, ".") {
+		return ""
+	}
+	return u
+}
+
+func fmt2(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+
+func fmtBits(w float64) string { return "(" + strconv.FormatFloat(w, 'f', 1, 64) + " bits)" }
+
+func websiteHost(n string) string {
+	h, _, _ := strings.Cut(n, "/")
+	return h
+}
+
+// sharedHost reports whether a normalized URL is on a host many people share (a social network, a
+// Mastodon-style /@user page), where only the whole address identifies someone.
+func sharedHost(n string) bool {
+	h, path, _ := strings.Cut(n, "/")
+	switch h {
+	case "x.com", "twitter.com", "reddit.com", "old.reddit.com", "youtube.com", "facebook.com", "instagram.com",
+		"linkedin.com", "github.com", "tiktok.com", "linktr.ee", "medium.com":
+		return true
+	}
+	return strings.HasPrefix(path, "@") || strings.HasPrefix(path, "user/") || strings.HasPrefix(path, "u/")
+}
