@@ -86,7 +86,7 @@ type MatchOptions struct {
 	// CustomerShare is the prior share of social authors who are customers of the directory; default 0.5.
 	CustomerShare float64
 	// MaxBlock is the largest blocking group whose customers are scored one by one; a larger group (a
-	// very common name) is too common to single anyone out and counts only in aggregate. Default 64.
+	// very common name) is too common to single anyone out and counts only in aggregate. Default 32.
 	MaxBlock int
 }
 
@@ -101,7 +101,7 @@ func (o *MatchOptions) defaults() error {
 		o.CustomerShare = 0.5
 	}
 	if o.MaxBlock == 0 {
-		o.MaxBlock = 64
+		o.MaxBlock = 32
 	}
 	if !(o.ReviewThreshold > 0 && o.ReviewThreshold <= o.LinkThreshold && o.LinkThreshold <= 1) {
 		return errors.New("thresholds: need 0 < review <= link <= 1")
@@ -166,24 +166,46 @@ type CustomerMatch struct {
 // social profiles. Analysts' decisions are applied by the caller (processors/link): a pair an analyst
 // decided is never written again automatically.
 type Directory struct {
-	hasher  *pii.Hasher
-	opts    MatchOptions
+	hasher *pii.Hasher
+	opts   MatchOptions
+	// The index holds no Go pointers per customer, so the garbage collector does not walk it: texts live in
+	// one string (arena) addressed by spans, posting lists in one slice (flat).
 	entries []entry
-	keys    map[uint64]int32 // key → customer index (≥ 0) or -(index into multi)-1
-	multi   [][]int32
+	arena   string
+	keys    map[uint64]int32  // key → customer index (≥ 0), or -(start in flat)-1 of a list of several
+	flat    []int32           // posting lists: length, then the customer indices
 	counts  map[uint64]uint32 // frequency of values that are counted but not blocked on
 	prior   float64           // π/N
 }
 
+type span struct{ off, n uint32 }
+
 type entry struct {
-	id       string
-	name     string // NormalizeText(name)
-	websites []string
-	city     string
-	region   string
-	country  string
-	consent  bool
-	hasLocal bool
+	id, name, city, region, country span // name is NormalizeText(name)
+	websites                        span // normalized web addresses, separated by "\n"
+	consent, hasLocal               bool
+}
+
+// view is an entry with its texts as strings (substrings of the arena: no copies).
+type view struct {
+	id, name, city, region, country, websites string
+	consent, hasLocal                         bool
+}
+
+func (d *Directory) str(s span) string { return d.arena[s.off : s.off+s.n] }
+
+func (d *Directory) view(idx int32) view {
+	e := &d.entries[idx]
+	return view{
+		id: d.str(e.id), name: d.str(e.name), city: d.str(e.city), region: d.str(e.region),
+		country: d.str(e.country), websites: d.str(e.websites), consent: e.consent, hasLocal: e.hasLocal,
+	}
+}
+
+// posting is one (key, customer) pair while the index is built.
+type posting struct {
+	key uint64
+	idx int32
 }
 
 // Key kinds, hashed in front of the value.
@@ -199,6 +221,15 @@ const (
 	keyRegion  = 'r'
 	keyWebsite = 'w'
 )
+
+// hashKey2 returns hashKey(kind, a+b) without building a+b.
+func hashKey2(kind byte, a, b string) uint64 {
+	d := xxhash.New()
+	_, _ = d.Write([]byte{kind, 0})
+	_, _ = d.WriteString(a)
+	_, _ = d.WriteString(b)
+	return d.Sum64()
+}
 
 func hashKey(kind byte, v string) uint64 {
 	d := xxhash.New()
@@ -216,19 +247,24 @@ func NewDirectory(customers []Customer, hasher *pii.Hasher, opts MatchOptions) (
 	if hasher == nil {
 		return nil, errors.New("directory: a pii hasher is required")
 	}
-	d := &Directory{
-		hasher: hasher, opts: opts,
-		keys:   make(map[uint64]int32, len(customers)*4),
-		counts: make(map[uint64]uint32, 1024),
+	d := &Directory{hasher: hasher, opts: opts, counts: make(map[uint64]uint32, 1024)}
+	var arena strings.Builder
+	put := func(v string) span {
+		sp := span{off: uint32(arena.Len()), n: uint32(len(v))}
+		arena.WriteString(v)
+		return sp
 	}
-	intern := map[string]string{}
-	in := func(s string) string {
-		if v, ok := intern[s]; ok {
-			return v
+	interned := map[string]span{}
+	in := func(v string) span {
+		if sp, ok := interned[v]; ok {
+			return sp
 		}
-		intern[s] = s
-		return s
+		sp := put(v)
+		interned[v] = sp
+		return sp
 	}
+	var pairs []posting
+	add := func(k uint64, idx int32) { pairs = append(pairs, posting{k, idx}) }
 	d.entries = make([]entry, 0, len(customers))
 	for i := range customers {
 		c := &customers[i]
@@ -236,70 +272,85 @@ func NewDirectory(customers []Customer, hasher *pii.Hasher, opts MatchOptions) (
 			continue
 		}
 		idx := int32(len(d.entries))
-		e := entry{
-			id: c.ID, name: NormalizeText(c.Name), consent: c.Consent, hasLocal: len(c.LocalHMACs) > 0,
-			city: in(NormalizeText(c.City)), region: in(NormalizeText(c.Region)), country: in(NormalizeText(c.Country)),
-		}
+		name, city, region, country := NormalizeText(c.Name), NormalizeText(c.City), NormalizeText(c.Region), NormalizeText(c.Country)
+		var sites []string
 		for _, w := range c.Websites {
 			if n := NormalizeURL(w); n != "" {
-				e.websites = append(e.websites, n)
+				sites = append(sites, n)
 				d.count(keyWebsite, websiteHost(n))
 			}
 		}
-		d.entries = append(d.entries, e)
+		d.entries = append(d.entries, entry{
+			id: put(c.ID), name: put(name), city: in(city), region: in(region), country: in(country),
+			websites: put(strings.Join(sites, "\n")), consent: c.Consent, hasLocal: len(c.LocalHMACs) > 0,
+		})
 		for _, h := range c.Handles {
 			if network, handle, ok := strings.Cut(h, ":"); ok && handle != "" {
-				d.add(hashKey(keyHandle, HandleKey(network, handle)), idx)
+				add(hashKey(keyHandle, HandleKey(network, handle)), idx)
 			}
 		}
 		for _, v := range c.EmailHMACs {
-			d.add(hashKey(keyEmail, v), idx)
+			add(hashKey(keyEmail, v), idx)
 		}
 		for _, v := range c.PhoneHMACs {
-			d.add(hashKey(keyPhone, v), idx)
+			add(hashKey(keyPhone, v), idx)
 		}
 		for _, v := range c.LocalHMACs {
-			d.add(hashKey(keyLocal, v), idx)
+			add(hashKey(keyLocal, v), idx)
 		}
-		concat, rev := nameConcat(e.name)
-		if concat != "" {
-			d.add(hashKey(keyName, concat), idx)
-			if rev != concat {
-				d.add(hashKey(keyName, rev), idx)
+		if first, last, ok := nameParts(name); ok {
+			add(hashKey2(keyName, first, last), idx)
+			if last != "" {
+				add(hashKey2(keyName, last, first), idx)
 			}
 		}
-		if first, _, ok := strings.Cut(e.name, " "); ok {
+		if first, last, _ := nameParts(name); last != "" {
 			d.count(keyFirst, first)
-			d.count(keyLast, e.name[strings.LastIndexByte(e.name, ' ')+1:])
+			d.count(keyLast, last)
 		} else {
-			d.count(keyFirst, e.name)
-			d.count(keyLast, e.name)
+			d.count(keyFirst, name)
+			d.count(keyLast, name)
 		}
-		d.count(keyCity, e.city)
-		d.count(keyRegion, e.region)
-		if e.country != e.region {
-			d.count(keyRegion, e.country)
+		d.count(keyCity, city)
+		d.count(keyRegion, region)
+		if country != region {
+			d.count(keyRegion, country)
 		}
 	}
+	d.arena = arena.String()
+	d.index(pairs)
 	d.prior = opts.CustomerShare / float64(max(len(d.entries), 1))
 	return d, nil
 }
 
-func (d *Directory) add(k uint64, idx int32) {
-	v, ok := d.keys[k]
-	switch {
-	case !ok:
-		d.keys[k] = idx
-	case v >= 0:
-		if v != idx {
-			d.multi = append(d.multi, []int32{v, idx})
-			d.keys[k] = -int32(len(d.multi))
+// index builds the key map and the flat posting lists from (key, customer) pairs.
+func (d *Directory) index(pairs []posting) {
+	slices.SortFunc(pairs, func(a, b posting) int {
+		if a.key != b.key {
+			if a.key < b.key {
+				return -1
+			}
+			return 1
 		}
-	default:
-		p := &d.multi[-v-1]
-		if (*p)[len(*p)-1] != idx {
-			*p = append(*p, idx)
+		return int(a.idx - b.idx)
+	})
+	pairs = slices.Compact(pairs)
+	d.keys = make(map[uint64]int32, len(pairs))
+	for i := 0; i < len(pairs); {
+		j := i + 1
+		for j < len(pairs) && pairs[j].key == pairs[i].key {
+			j++
 		}
+		if j-i == 1 {
+			d.keys[pairs[i].key] = pairs[i].idx
+		} else {
+			d.keys[pairs[i].key] = -int32(len(d.flat)) - 1
+			d.flat = append(d.flat, int32(j-i))
+			for _, p := range pairs[i:j] {
+				d.flat = append(d.flat, p.idx)
+			}
+		}
+		i = j
 	}
 }
 
@@ -326,7 +377,8 @@ func (d *Directory) postings(k uint64, single *[1]int32) []int32 {
 		single[0] = v
 		return single[:]
 	default:
-		return d.multi[-v-1]
+		start := int(-v - 1)
+		return d.flat[start+1 : start+1+int(d.flat[start])]
 	}
 }
 
@@ -356,6 +408,25 @@ func nameConcat(name string) (concat, rev string) {
 		return "", ""
 	}
 	return concat, last + first
+}
+
+// nameParts returns the first and last words of a normalized name, and whether written together they make a
+// name key (see nameConcat). A one-word name is its own first and last word.
+func nameParts(name string) (first, last string, ok bool) {
+	if name == "" {
+		return "", "", false
+	}
+	i := strings.IndexByte(name, ' ')
+	if i < 0 {
+		return name, "", len(name) >= pii.MinNameKey
+	}
+	first, last = name[:i], name[strings.LastIndexByte(name, ' ')+1:]
+	return first, last, len(first)+len(last) >= pii.MinNameKey
+}
+
+// eqConcat reports whether s == a+b.
+func eqConcat(s, a, b string) bool {
+	return len(s) == len(a)+len(b) && s[:len(a)] == a && s[len(a):] == b
 }
 
 // Author is what the directory needs to know about a social author.
@@ -478,14 +549,20 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 		return nil
 	}
 
-	loc := " " + NormalizeText(a.Location) + " "
-	site := NormalizeURL(a.ProfileURL)
+	pr := probe{
+		display: display, handleLetters: handleLetters, hasHandle: handleFull != "" || handleLetters != "",
+		loc: " " + NormalizeText(a.Location) + " ", site: NormalizeURL(a.ProfileURL),
+		nFull: len(localFull), nLetters: len(localLetters),
+	}
+	if handleLetters != "" && isASCII(handleLetters) {
+		pr.handleBytes = []byte(handleLetters)
+	}
 	var sum float64
 	for i := range cands {
 		c := &cands[i]
 		c.localFull = slices.Contains(localFull, c.idx)
 		c.localLet = slices.Contains(localLetters, c.idx)
-		d.score(c, display, handleLetters, handleFull != "" || handleLetters != "", loc, site, len(localFull), len(localLetters))
+		d.score(c, &pr, false)
 		sum += math.Exp2(c.weight)
 	}
 	denom := 1 + d.prior*(sum+extra)
@@ -493,7 +570,7 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 	var out []CustomerMatch
 	for i := range cands {
 		c := &cands[i]
-		e := &d.entries[c.idx]
+		e := d.view(c.idx)
 		if !e.consent {
 			continue
 		}
@@ -502,6 +579,11 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 			p = 1
 		}
 		m := CustomerMatch{CustomerID: e.id, Probability: p, Weight: c.weight}
+		if c.rule == "" && p < d.opts.ReviewThreshold {
+			continue
+		}
+		// Scored again, now writing down the evidence, for the few candidates proposed.
+		d.score(c, &pr, true)
 		switch {
 		case c.rule != "" && c.ruleCount == 1:
 			m.Probability, m.Status = 1, StatusAuto
@@ -558,40 +640,70 @@ var displayNameLevels = JaroWinklerLevels{Thresholds: []float64{0.94, 0.88}}
 
 func bits(m, u float64) float64 { return math.Log2(m / min(max(u, 1e-12), 1)) }
 
-func (d *Directory) score(c *candidate, display, handleLetters string, hasHandle bool, loc, site string, nFull, nLetters int) {
-	e := &d.entries[c.idx]
+// probe holds what a lookup derived from the author once, for scoring every candidate.
+type probe struct {
+	display       string // NormalizeText(display name)
+	handleLetters string // the handle read as a name (letters only)
+	handleBytes   []byte // handleLetters when ASCII, else nil
+	hasHandle     bool
+	loc           string // " " + NormalizeText(location) + " "
+	site          string // NormalizeURL(profile URL)
+	nFull         int    // customers sharing the handle's letters-and-digits local-part key
+	nLetters      int    // customers sharing its letters-only key
+}
+
+func (d *Directory) score(c *candidate, p *probe, explain bool) {
+	display, handleLetters, handleBytes, hasHandle := p.display, p.handleLetters, p.handleBytes, p.hasHandle
+	loc, site, nFull, nLetters := p.loc, p.site, p.nFull, p.nLetters
+	note := func(s string, w float64) {
+		if explain {
+			c.evidence = append(c.evidence, s+" "+fmtBits(w))
+		}
+	}
+	e := d.view(c.idx)
 	n := float64(len(d.entries))
 	var weight float64
 	// Name.
 	nameFromHandle := false
 	if e.name != "" && (display != "" || handleLetters != "") {
-		concat, rev := nameConcat(e.name)
+		first, last, okName := nameParts(e.name)
 		freq := float64(max(c.nameBlock, 1))
-		if c.nameBlock == 0 && concat != "" {
+		if c.nameBlock == 0 && okName {
 			var one [1]int32
-			freq = float64(max(len(d.postings(hashKey(keyName, concat), &one)), 1))
+			freq = float64(max(len(d.postings(hashKey2(keyName, first, last), &one)), 1))
 		}
 		level, best := 0, 0.0
 		if display != "" {
 			level = displayNameLevels.Compare(display, e.name)
 			best = JaroWinkler(display, e.name)
 		}
-		if concat != "" && handleLetters != "" {
-			if handleLetters == concat || handleLetters == rev {
+		if okName && handleLetters != "" {
+			if eqConcat(handleLetters, first, last) || eqConcat(handleLetters, last, first) {
 				level, nameFromHandle = 3, true
-			} else if s := JaroWinkler(handleLetters, concat); s > best {
-				best = s
-				if l := displayNameLevels.Compare(handleLetters, concat); l > level {
-					level = l
+			} else {
+				var buf [64]byte
+				cb := append(append(buf[:0], first...), last...)
+				var s float64
+				if handleBytes != nil && isASCII(e.name) {
+					s = jaroWinkler(handleBytes, cb)
+				} else {
+					s = JaroWinkler(handleLetters, string(cb))
+				}
+				if s > best {
+					best = s
+					if s >= 0.94 && level < 2 {
+						level = 2
+					} else if s >= 0.88 && level < 1 {
+						level = 1
+					}
 				}
 			}
 		}
-		if level < 3 && display != "" && strings.ReplaceAll(display, " ", "") == concat {
+		if level < 3 && okName && display != "" && eqConcat(strings.ReplaceAll(display, " ", ""), first, last) {
 			level = 3
 		}
-		first, last := e.name, e.name
-		if i := strings.IndexByte(e.name, ' '); i >= 0 {
-			first, last = e.name[:i], e.name[strings.LastIndexByte(e.name, ' ')+1:]
+		if !okName {
+			first, last = e.name, e.name
 		}
 		// How common the name is among the other customers (leave-one-out), but never rarer than its first
 		// and last names taken independently: a name seen once is not one in N people, it is about as rare
@@ -601,25 +713,25 @@ func (d *Directory) score(c *candidate, display, handleLetters string, hasHandle
 		case level == 3:
 			w := bits(mNameExact, uName)
 			weight += w
-			c.evidence = append(c.evidence, "name exact "+fmtBits(w))
+			note("name exact", w)
 		case level == 2:
 			w := bits(mNameJW94, 4*uName+1e-4)
 			weight += w
-			c.evidence = append(c.evidence, "name jaro-winkler "+fmt2(best)+" "+fmtBits(w))
+			note("name jaro-winkler "+fmtSim(best, explain), w)
 		case level == 1:
 			w := bits(mNameJW88, 20*uName+2e-3)
 			weight += w
-			c.evidence = append(c.evidence, "name jaro-winkler "+fmt2(best)+" "+fmtBits(w))
+			note("name jaro-winkler "+fmtSim(best, explain), w)
 		case display != "" && !strings.Contains(display, " ") && display == first:
 			w := bits(mNameFirst, d.frequency(keyFirst, first)/n)
 			weight += w
-			c.evidence = append(c.evidence, "first name only "+fmtBits(w))
+			note("first name only", w)
 		case display != "":
 			// Only a display name that disagrees counts against: a handle that does not read as a name
 			// ("SaltyBadger") says nothing.
 			w := bits(mNameDisagree, 0.97)
 			weight += w
-			c.evidence = append(c.evidence, "name differs "+fmtBits(w))
+			note("name differs", w)
 		}
 	}
 	// E-mail local part against the handle. When the handle already agreed as the name, its letters are
@@ -629,59 +741,75 @@ func (d *Directory) score(c *candidate, display, handleLetters string, hasHandle
 		case c.localFull && nameFromHandle:
 			if w := math.Log2(float64(max(nLetters, nFull)) / float64(max(nFull, 1))); w > 0 {
 				weight += w
-				c.evidence = append(c.evidence, "handle digits match email local part "+fmtBits(w))
+				note("handle digits match email local part", w)
 			}
 		case c.localLet && nameFromHandle:
 		case c.localFull:
 			w := bits(mLocalFull, float64(nFull)/n)
 			weight += w
-			c.evidence = append(c.evidence, "handle matches email local part "+fmtBits(w))
+			note("handle matches email local part", w)
 		case c.localLet:
 			w := bits(mLocalLetters, float64(nLetters)/n)
 			weight += w
-			c.evidence = append(c.evidence, "handle matches email local part letters "+fmtBits(w))
+			note("handle matches email local part letters", w)
 		default:
 			w := bits(mLocalDisagree, 1)
 			weight += w
-			c.evidence = append(c.evidence, "handle differs from email local part "+fmtBits(w))
+			note("handle differs from email local part", w)
 		}
 	}
 	// Location.
 	if len(loc) > 2 && (e.city != "" || e.region != "" || e.country != "") {
 		switch {
-		case e.city != "" && strings.Contains(loc, " "+e.city+" "):
+		case e.city != "" && containsWord(loc, e.city):
 			w := bits(mLocCity, d.frequency(keyCity, e.city)/n)
 			weight += w
-			c.evidence = append(c.evidence, "location city "+fmtBits(w))
-		case e.region != "" && strings.Contains(loc, " "+e.region+" "):
+			note("location city", w)
+		case e.region != "" && containsWord(loc, e.region):
 			w := bits(mLocRegion, d.frequency(keyRegion, e.region)/n)
 			weight += w
-			c.evidence = append(c.evidence, "location region "+fmtBits(w))
-		case e.country != "" && strings.Contains(loc, " "+e.country+" "):
+			note("location region", w)
+		case e.country != "" && containsWord(loc, e.country):
 			w := bits(mLocRegion, d.frequency(keyRegion, e.country)/n)
 			weight += w
-			c.evidence = append(c.evidence, "location country "+fmtBits(w))
+			note("location country", w)
 		default:
 			w := bits(mLocDisagree, uLocDisagree)
 			weight += w
-			c.evidence = append(c.evidence, "location differs "+fmtBits(w))
+			note("location differs", w)
 		}
 	}
 	// Website.
-	if site != "" && len(e.websites) > 0 {
-		if slices.Contains(e.websites, site) || slices.ContainsFunc(e.websites, func(w string) bool {
+	if site != "" && e.websites != "" {
+		sites := strings.Split(e.websites, "\n")
+		if slices.Contains(sites, site) || slices.ContainsFunc(sites, func(w string) bool {
 			return !sharedHost(w) && websiteHost(w) == websiteHost(site)
 		}) {
 			w := bits(mSite, d.frequency(keyWebsite, websiteHost(site))/n)
 			weight += w
-			c.evidence = append(c.evidence, "website match "+fmtBits(w))
+			note("website match", w)
 		} else {
 			w := bits(mSiteDisagree, uSiteDisagree)
 			weight += w
-			c.evidence = append(c.evidence, "website differs "+fmtBits(w))
+			note("website differs", w)
 		}
 	}
 	c.weight = weight
+}
+
+// containsWord reports whether the space-padded text contains w between spaces.
+func containsWord(padded, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(padded[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		if padded[j-1] == ' ' && j+len(w) < len(padded) && padded[j+len(w)] == ' ' {
+			return true
+		}
+		i = j + 1
+	}
 }
 
 // NormalizeURL reduces a web address to host and path, lower case, without scheme, "www.", query, fragment
@@ -702,7 +830,13 @@ func NormalizeURL(u string) string {
 	return u
 }
 
-func fmt2(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+// fmtSim formats a similarity for the evidence, only when the evidence is being written.
+func fmtSim(x float64, explain bool) string {
+	if !explain {
+		return ""
+	}
+	return strconv.FormatFloat(x, 'f', 2, 64)
+}
 
 func fmtBits(w float64) string { return "(" + strconv.FormatFloat(w, 'f', 1, 64) + " bits)" }
 
