@@ -29,6 +29,8 @@ type Config struct {
 	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
 	Log        Log        `yaml:"log"`
+	PII        PII        `yaml:"pii"`
+	Customers  Customers  `yaml:"customers"`
 }
 
 // Kafka configures the consumer group and the dead-letter topic.
@@ -125,6 +127,9 @@ func Load(path string, env []string) (*Config, error) {
 		}
 		c.ClickHouse.Password = strings.TrimRight(string(data), "\r\n")
 	}
+	if err := c.loadPIIKey(); err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -180,6 +185,7 @@ func (c *Config) SetDefaults() {
 	setString(&c.HTTP.Listen, "127.0.0.1:9464")
 	setString(&c.Log.Level, "info")
 	setString(&c.Log.Format, "json")
+	c.Customers.setDefaults()
 }
 
 func setString(p *string, v string) {
@@ -266,6 +272,7 @@ func (c *Config) Validate() error {
 	default:
 		bad("log.format", "%q is not one of json, console", c.Log.Format)
 	}
+	c.validateCustomers(bad)
 	return errors.Join(errs...)
 }
 
