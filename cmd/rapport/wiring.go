@@ -27,7 +27,7 @@ import (
 
 // stages lists the processor stages in pipeline order. This is the one place stages are registered.
 func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, reg prometheus.Registerer) []processors.Stage {
-	return []processors.Stage{
+	return append([]processors.Stage{
 		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
 			return clickhouse.ErasedAuthors(ctx, conn)
 		}, erasureRefresh, reg),
@@ -35,7 +35,7 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		features.Stage{},
 		langdetect.New(nil, 0, reg),
 		sentiment.NewStage(analyzer, "", reg),
-	}
+	}, linkStages(c, conn, reg)...)
 }
 
 // erasureRefresh is how often the pipeline reloads the erased authors; `rapport erase` waits longer than
