@@ -489,6 +489,13 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 	}
 	if a.Handle != "" && a.Network != "" {
 		rule(hashKey(keyHandle, HandleKey(a.Network, a.Handle)), "handle confirmed")
+		// A Mastodon acct is relative to the instance the post was read from: a local user has no
+		// "@instance", which the profile URL gives.
+		if a.Network == string(post.NetworkMastodon) && !strings.Contains(strings.TrimPrefix(a.Handle, "@"), "@") {
+			if host := websiteHost(NormalizeURL(a.ProfileURL)); host != "" {
+				rule(hashKey(keyHandle, HandleKey(a.Network, strings.TrimPrefix(a.Handle, "@")+"@"+host)), "handle confirmed")
+			}
+		}
 	}
 	for _, v := range a.EmailHMACs {
 		rule(hashKey(keyEmail, v), "email match")

@@ -98,6 +98,7 @@ func TestDirectoryDeterministic(t *testing.T) {
 	m = only(t, d.Lookup(Author{Network: "x", Handle: "anon", PhoneHMACs: []string{h.Phone("+44 (20) 7946-0958")}}), "c-phone", StatusAuto)
 	hasEvidence(t, m, "phone match")
 	only(t, d.Lookup(Author{Network: "mastodon", Handle: "Uma@social.example"}), "c-masto", StatusAuto)
+	only(t, d.Lookup(Author{Network: "mastodon", Handle: "uma", ProfileURL: "https://social.example/@uma"}), "c-masto", StatusAuto)
 
 	got := d.Lookup(Author{Network: "x", Handle: "anon", EmailHMACs: []string{h.Email("hales@example.net")}})
 	if len(got) != 2 || got[0].Status != StatusReview || got[1].Status != StatusReview {
@@ -212,5 +213,49 @@ func TestLinkVersionAnalystOutranks(t *testing.T) {
 	again := time.UnixMilli(now.UnixMilli())
 	if LinkVersion(false, now) != LinkVersion(false, again) {
 		t.Error("automatic versions must depend only on the post's content time in milliseconds")
+	}
+}
+
+func TestReadCustomersCSV(t *testing.T) {
+	h := testHasher(t)
+	in := "cid,full name,mail,tel,ok,ltv,handles\n" +
+		"1,Jane Doe,jane@example.com,+44 20 7946 0958,yes,10.5,x:jane;reddit:jd\n" +
+		"2,Bad Mail,not-mail,,yes,,\n" +
+		"3,Bad Consent,,,maybe,,\n" +
+		"4,Bad Value,,,no,lots,\n" +
+		"5,Bad Handle,,,no,,janedoe\n" +
+		"6,Fine,,,,,\n"
+	m, err := ParseCSVMapping("id=cid,name=full name,email=mail,phone=tel,consent=ok,lifetime_value=ltv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Customer
+	n, bad, err := ReadCustomersCSV(strings.NewReader(in), m, h, 7, time.Unix(0, 0), func(c Customer) error {
+		got = append(got, c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 || len(got) != 2 || got[0].ID != "1" || got[1].ID != "6" {
+		t.Fatalf("imported %d %+v; want rows 1 and 6", n, got)
+	}
+	if !got[0].Consent || got[0].LifetimeValue != 10.5 || len(got[0].Handles) != 2 || len(got[0].EmailHMACs) != 1 || got[0].Version != 7 {
+		t.Errorf("row 1: got %+v", got[0])
+	}
+	want := []RowError{{3, "emails[0]", ""}, {4, "consent", ""}, {5, "lifetime_value", ""}, {6, "handles[0]", ""}}
+	if len(bad) != len(want) {
+		t.Fatalf("bad rows: got %v; want lines 3–6", bad)
+	}
+	for i, w := range want {
+		if bad[i].Line != w.Line || bad[i].Field != w.Field || bad[i].Msg == "" {
+			t.Errorf("bad row %d: got %v; want line %d field %s with a reason", i, bad[i], w.Line, w.Field)
+		}
+	}
+	if _, err := ParseCSVMapping("nmae=x"); err == nil {
+		t.Error("an unknown field in the mapping must be an error")
+	}
+	if _, _, err := ReadCustomersCSV(strings.NewReader("a,b\n1,2\n"), DefaultCSVMapping(), h, 1, time.Now(), func(Customer) error { return nil }); err == nil || !strings.Contains(err.Error(), "customer_id") {
+		t.Errorf("missing id column: got %v; want an error naming customer_id", err)
 	}
 }
