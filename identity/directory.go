@@ -216,6 +216,7 @@ const (
 	keyLocal   = 'l'
 	keyName    = 'n'
 	keyFirst   = 'f'
+	keyCountry = 'k'
 	keyLast    = 's'
 	keyCity    = 'c'
 	keyRegion  = 'r'
@@ -304,18 +305,17 @@ func NewDirectory(customers []Customer, hasher *pii.Hasher, opts MatchOptions) (
 				add(hashKey2(keyName, last, first), idx)
 			}
 		}
-		if first, last, _ := nameParts(name); last != "" {
-			d.count(keyFirst, first)
-			d.count(keyLast, last)
-		} else {
-			d.count(keyFirst, name)
-			d.count(keyLast, name)
+		// Frequencies are kept per country: first names, surnames and cities go together with the country,
+		// so "as common as its parts" and "lives in the same city" are judged among compatriots.
+		first, last, _ := nameParts(name)
+		if last == "" {
+			first, last = name, name
 		}
-		d.count(keyCity, city)
-		d.count(keyRegion, region)
-		if country != region {
-			d.count(keyRegion, country)
-		}
+		d.count(keyFirst, country+"|"+first)
+		d.count(keyLast, country+"|"+last)
+		d.counts[hashKey(keyCountry, country)]++ // counted when empty too: customers without a country
+		d.count(keyCity, country+"|"+city)
+		d.count(keyRegion, country+"|"+region)
 	}
 	d.arena = arena.String()
 	d.index(pairs)
@@ -365,6 +365,11 @@ func (d *Directory) frequency(kind byte, v string) float64 {
 		return 1
 	}
 	return float64(max(d.counts[hashKey(kind, v)], 1))
+}
+
+// compatriots returns the number of customers of country ("" counts those without one), at least 1.
+func (d *Directory) compatriots(country string) float64 {
+	return float64(max(d.counts[hashKey(keyCountry, country)], 1))
 }
 
 // postings returns the customers under key k; single holds a one-element list without allocating.
@@ -422,6 +427,20 @@ func nameParts(name string) (first, last string, ok bool) {
 	}
 	first, last = name[:i], name[strings.LastIndexByte(name, ' ')+1:]
 	return first, last, len(first)+len(last) >= pii.MinNameKey
+}
+
+// nameDerived reports whether a handle's letters are built around a normalized name: they contain its
+// first name or its surname (of three letters or more: "itsdavidc", "jdoe", "doe_jane"), or they are close
+// to first and last name written together (Jaro–Winkler ≥ 0.88, for a misspelt name).
+func nameDerived(h, name string) bool {
+	first, last, ok := nameParts(name)
+	if !ok {
+		return false
+	}
+	if len(first) >= 3 && strings.Contains(h, first) || len(last) >= 3 && strings.Contains(h, last) {
+		return true
+	}
+	return JaroWinkler(h, first+last) >= 0.88 || JaroWinkler(h, last+first) >= 0.88
 }
 
 // eqConcat reports whether s == a+b.
@@ -518,8 +537,12 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 	if handleLetters != "" && !slices.Contains(nameKeys, handleLetters) {
 		nameKeys = append(nameKeys, handleLetters)
 	}
-	for _, k := range nameKeys {
+	nameFreq := 0
+	for i, k := range nameKeys {
 		p := d.postings(hashKey(keyName, k), &one)
+		if i < 2 && k != handleLetters {
+			nameFreq = max(nameFreq, len(p))
+		}
 		if len(p) > d.opts.MaxBlock {
 			// Every member would agree exactly on the name: m/u = mNameExact·N/len(p) each.
 			extra += float64(len(p)) * mNameExact * float64(len(d.entries)) / float64(len(p))
@@ -559,11 +582,12 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 	pr := probe{
 		display: display, handleLetters: handleLetters, hasHandle: handleFull != "" || handleLetters != "",
 		loc: " " + NormalizeText(a.Location) + " ", site: NormalizeURL(a.ProfileURL),
-		nFull: len(localFull), nLetters: len(localLetters),
+		nFull: len(localFull), nLetters: len(localLetters), nameFreq: nameFreq,
 	}
 	if handleLetters != "" && isASCII(handleLetters) {
 		pr.handleBytes = []byte(handleLetters)
 	}
+	pr.handleDigits = len(handleFull) - len(handleLetters)
 	var sum float64
 	for i := range cands {
 		c := &cands[i]
@@ -631,6 +655,7 @@ const (
 	mLocalFull     = 0.25
 	mLocalLetters  = 0.10
 	mLocalDisagree = 0.65
+	mLocalDigits   = 0.5 // a person reusing a username with a number keeps the number
 
 	mLocCity     = 0.40
 	mLocRegion   = 0.15
@@ -657,6 +682,8 @@ type probe struct {
 	site          string // NormalizeURL(profile URL)
 	nFull         int    // customers sharing the handle's letters-and-digits local-part key
 	nLetters      int    // customers sharing its letters-only key
+	handleDigits  int    // digits in the handle
+	nameFreq      int    // customers bearing the author's display name (its largest name group)
 }
 
 func (d *Directory) score(c *candidate, p *probe, explain bool) {
@@ -671,7 +698,6 @@ func (d *Directory) score(c *candidate, p *probe, explain bool) {
 	n := float64(len(d.entries))
 	var weight float64
 	// Name.
-	nameFromHandle := false
 	if e.name != "" && (display != "" || handleLetters != "") {
 		first, last, okName := nameParts(e.name)
 		freq := float64(max(c.nameBlock, 1))
@@ -686,7 +712,7 @@ func (d *Directory) score(c *candidate, p *probe, explain bool) {
 		}
 		if okName && handleLetters != "" {
 			if eqConcat(handleLetters, first, last) || eqConcat(handleLetters, last, first) {
-				level, nameFromHandle = 3, true
+				level = 3
 			} else {
 				var buf [64]byte
 				cb := append(append(buf[:0], first...), last...)
@@ -715,22 +741,29 @@ func (d *Directory) score(c *candidate, p *probe, explain bool) {
 		// How common the name is among the other customers (leave-one-out), but never rarer than its first
 		// and last names taken independently: a name seen once is not one in N people, it is about as rare
 		// as its parts are together.
-		uName := max((freq-1)/n, d.frequency(keyFirst, first)/n*d.frequency(keyLast, last)/n)
+		// P(a random customer bears this name): its share among the other customers (leave-one-out), but
+		// never below its country's share times the shares of its first name and surname among
+		// compatriots: a name seen once is about as rare as its parts are together where it is common.
+		nc := d.compatriots(e.country)
+		uName := max((freq-1)/n, nc/n*d.frequency(keyFirst, e.country+"|"+first)/nc*d.frequency(keyLast, e.country+"|"+last)/nc)
 		switch {
 		case level == 3:
 			w := bits(mNameExact, uName)
 			weight += w
 			note("name exact", w)
 		case level == 2:
-			w := bits(mNameJW94, 4*uName+1e-4)
+			// A near miss is as likely by chance as a namesake of either spelling.
+			uNear := max(uName, float64(p.nameFreq)/n)
+			w := bits(mNameJW94, 4*uNear+1e-4)
 			weight += w
 			note("name jaro-winkler "+fmtSim(best, explain), w)
 		case level == 1:
-			w := bits(mNameJW88, 20*uName+2e-3)
+			uNear := max(uName, float64(p.nameFreq)/n)
+			w := bits(mNameJW88, 20*uNear+2e-3)
 			weight += w
 			note("name jaro-winkler "+fmtSim(best, explain), w)
 		case display != "" && !strings.Contains(display, " ") && display == first:
-			w := bits(mNameFirst, d.frequency(keyFirst, first)/n)
+			w := bits(mNameFirst, d.frequency(keyFirst, e.country+"|"+first)/n)
 			weight += w
 			note("first name only", w)
 		case display != "":
@@ -741,16 +774,18 @@ func (d *Directory) score(c *candidate, p *probe, explain bool) {
 			note("name differs", w)
 		}
 	}
-	// E-mail local part against the handle. When the handle already agreed as the name, its letters are
-	// not new evidence: only the digits are (how much rarer the full key is than the letters-only key).
+	// E-mail local part against the handle. A handle made from the customer's name ("janedoe",
+	// "jdoe", "itsjaned", "janedoe84") says little its name does not already say: its letters agreeing
+	// with the local part are not counted again, only its digits are (a number picked twice by chance
+	// is unlikely: 10^-digits, at most 1 in 10^4). Any other shared local part is evidence of its own.
 	if e.hasLocal && hasHandle {
+		derived := handleLetters != "" && (nameDerived(handleLetters, e.name) || nameDerived(handleLetters, display))
 		switch {
-		case c.localFull && nameFromHandle:
-			if w := math.Log2(float64(max(nLetters, nFull)) / float64(max(nFull, 1))); w > 0 {
-				weight += w
-				note("handle digits match email local part", w)
-			}
-		case c.localLet && nameFromHandle:
+		case derived && c.localFull && p.handleDigits > 0:
+			w := bits(mLocalDigits, math.Max(math.Pow(10, -float64(p.handleDigits)), 1e-4))
+			weight += w
+			note("handle digits match email local part", w)
+		case derived && (c.localFull || c.localLet):
 		case c.localFull:
 			w := bits(mLocalFull, float64(nFull)/n)
 			weight += w
@@ -769,15 +804,15 @@ func (d *Directory) score(c *candidate, p *probe, explain bool) {
 	if len(loc) > 2 && (e.city != "" || e.region != "" || e.country != "") {
 		switch {
 		case e.city != "" && containsWord(loc, e.city):
-			w := bits(mLocCity, d.frequency(keyCity, e.city)/n)
+			w := bits(mLocCity, d.frequency(keyCity, e.country+"|"+e.city)/d.compatriots(e.country))
 			weight += w
 			note("location city", w)
 		case e.region != "" && containsWord(loc, e.region):
-			w := bits(mLocRegion, d.frequency(keyRegion, e.region)/n)
+			w := bits(mLocRegion, d.frequency(keyRegion, e.country+"|"+e.region)/d.compatriots(e.country))
 			weight += w
 			note("location region", w)
 		case e.country != "" && containsWord(loc, e.country):
-			w := bits(mLocRegion, d.frequency(keyRegion, e.country)/n)
+			w := bits(mLocRegion, d.compatriots(e.country)/n)
 			weight += w
 			note("location country", w)
 		default:

@@ -25,6 +25,9 @@ func evalCmd(ctx context.Context, args []string) error {
 }
 
 func evalTo(ctx context.Context, w io.Writer, args []string) error {
+	if len(args) > 0 && args[0] == "links" {
+		return evalLinks(ctx, w, args[1:])
+	}
 	if len(args) == 0 || args[0] != "sentiment" {
 		return errors.New("usage: rapport eval sentiment -dataset DIR_OR_FILE [-format tweeteval|vader] [-fit-neutral]")
 	}
