@@ -38,6 +38,8 @@ func commands() []command {
 		{"analyze", "score the sentiment of text lines from stdin, one JSON line out per line in", analyzeCmd},
 		{"eval", "evaluate the sentiment analyzer on a labelled corpus", evalCmd},
 		{"match", "link or deduplicate customer records from CSV (probabilistic, explainable)", matchCmd},
+		{"customers", "import a CRM export (CSV) or sync the crm.customers topic into the customer directory", customersCmd},
+		{"links", "author↔customer links: list the review queue, confirm, reject, unlink, history", linksCmd},
 	}
 }
 
