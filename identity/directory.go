@@ -211,6 +211,7 @@ type posting struct {
 // Key kinds, hashed in front of the value.
 const (
 	keyHandle  = 'h'
+	keyAnyNet  = 'a' // a confirmed handle, whatever its network
 	keyEmail   = 'e'
 	keyPhone   = 'p'
 	keyLocal   = 'l'
@@ -288,6 +289,7 @@ func NewDirectory(customers []Customer, hasher *pii.Hasher, opts MatchOptions) (
 		for _, h := range c.Handles {
 			if network, handle, ok := strings.Cut(h, ":"); ok && handle != "" {
 				add(hashKey(keyHandle, HandleKey(network, handle)), idx)
+				add(hashKey(keyAnyNet, strings.ToLower(pii.HandleLocal(handle))), idx)
 			}
 		}
 		for _, v := range c.EmailHMACs {
@@ -473,6 +475,7 @@ type candidate struct {
 	idx       int32
 	rule      string // deterministic rule that matched, "" when none
 	ruleCount int    // customers matched by the same kind of rule
+	otherNet  bool   // confirmed the author's handle on another network
 	localFull bool   // shares the author's letters-and-digits local-part key
 	localLet  bool   // shares the letters-only key
 	nameBlock int    // size of the name group the candidate came from (0: not from a name group)
@@ -551,6 +554,13 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 		for _, idx := range p {
 			c := find(idx)
 			c.nameBlock = len(p)
+		}
+	}
+	if a.Handle != "" {
+		if p := d.postings(hashKey(keyAnyNet, strings.ToLower(pii.HandleLocal(a.Handle))), &one); len(p) <= d.opts.MaxBlock {
+			for _, idx := range p {
+				find(idx).otherNet = true
+			}
 		}
 	}
 	var localFull, localLetters []int32
@@ -656,6 +666,7 @@ const (
 	mLocalLetters  = 0.10
 	mLocalDisagree = 0.65
 	mLocalDigits   = 0.5 // a person reusing a username with a number keeps the number
+	mOtherNet      = 0.3 // a person uses the handle confirmed on one network on another
 
 	mLocCity     = 0.40
 	mLocRegion   = 0.15
@@ -798,6 +809,21 @@ func (d *Directory) score(c *candidate, p *probe, explain bool) {
 			w := bits(mLocalDisagree, 1)
 			weight += w
 			note("handle differs from email local part", w)
+		}
+	}
+	// The author's handle, confirmed by the customer on another network: people keep one username
+	// across networks, but a handle made of a name alone is held by namesakes too (only its digits count).
+	if c.otherNet && c.rule == "" {
+		derived := handleLetters != "" && (nameDerived(handleLetters, e.name) || nameDerived(handleLetters, display))
+		switch {
+		case !derived:
+			w := bits(mOtherNet, 1/n)
+			weight += w
+			note("handle confirmed on another network", w)
+		case p.handleDigits > 0:
+			w := bits(mOtherNet, math.Max(math.Pow(10, -float64(p.handleDigits)), 1e-4))
+			weight += w
+			note("handle confirmed on another network", w)
 		}
 	}
 	// Location.

@@ -148,6 +148,23 @@ func TestDirectoryProbabilistic(t *testing.T) {
 	}
 }
 
+func TestDirectoryHandleConfirmedElsewhere(t *testing.T) {
+	h := testHasher(t)
+	cs := crowd(t, h, 2000)
+	cs = append(cs,
+		mustCustomer(t, h, CustomerRecord{ID: "gamer", Name: "Rosalind Pike", Handles: []string{"reddit:NightOwl_77"}, Consent: true}),
+		mustCustomer(t, h, CustomerRecord{ID: "named", Name: "John Brown", Handles: []string{"reddit:johnbrown"}, Consent: true}),
+	)
+	d := newDir(t, h, cs)
+	// A distinctive handle confirmed on reddit, seen on x with the same name: linked, by evidence.
+	m := only(t, d.Lookup(Author{Network: "x", Handle: "nightowl_77", DisplayName: "Rosalind Pike"}), "gamer", StatusAuto)
+	hasEvidence(t, m, "handle confirmed on another network")
+	// A handle that is just a common name says nothing more than the name: nobody.
+	if got := d.Lookup(Author{Network: "x", Handle: "johnbrown", DisplayName: "John Brown"}); len(got) != 0 {
+		t.Errorf("a name-only handle confirmed elsewhere: got %+v; want nothing", got)
+	}
+}
+
 func TestDirectoryTwinsShareProbability(t *testing.T) {
 	h := testHasher(t)
 	cs := crowd(t, h, 500)
