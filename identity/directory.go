@@ -184,12 +184,15 @@ type entry struct {
 	id, name, city, region, country span // name is NormalizeText(name)
 	websites                        span // normalized web addresses, separated by "\n"
 	consent, hasLocal               bool
+	// u of the customer's values (see frequencies), computed once the directory is counted.
+	uName, uFirst, uCity, uRegion, uCountry float32
 }
 
 // view is an entry with its texts as strings (substrings of the arena: no copies).
 type view struct {
 	id, name, city, region, country, websites string
 	consent, hasLocal                         bool
+	uName, uFirst, uCity, uRegion, uCountry   float64
 }
 
 func (d *Directory) str(s span) string { return d.arena[s.off : s.off+s.n] }
@@ -199,6 +202,8 @@ func (d *Directory) view(idx int32) view {
 	return view{
 		id: d.str(e.id), name: d.str(e.name), city: d.str(e.city), region: d.str(e.region),
 		country: d.str(e.country), websites: d.str(e.websites), consent: e.consent, hasLocal: e.hasLocal,
+		uName: float64(e.uName), uFirst: float64(e.uFirst), uCity: float64(e.uCity), uRegion: float64(e.uRegion),
+		uCountry: float64(e.uCountry),
 	}
 }
 
@@ -322,7 +327,41 @@ func NewDirectory(customers []Customer, hasher *pii.Hasher, opts MatchOptions) (
 	d.arena = arena.String()
 	d.index(pairs)
 	d.prior = opts.CustomerShare / float64(max(len(d.entries), 1))
+	d.frequencies()
 	return d, nil
+}
+
+// frequencies computes the u of every customer's values once all are counted:
+//
+//   - name: P(a random customer bears this name), its share among the other customers (leave-one-out),
+//     but never below its country's share times the shares of its first name and surname among
+//     compatriots: a name seen once is about as rare as its parts are together where it is common;
+//   - first name alone: its share, among compatriots, times the country's share;
+//   - city and region: their shares among compatriots (a namesake is most often a compatriot, and so are
+//     people who live in the same city);
+//   - country: its share.
+func (d *Directory) frequencies() {
+	n := float64(max(len(d.entries), 1))
+	var one [1]int32
+	for i := range d.entries {
+		e := &d.entries[i]
+		name, country := d.str(e.name), d.str(e.country)
+		nc := d.compatriots(country)
+		first, last, ok := nameParts(name)
+		if last == "" {
+			first, last = name, name
+		}
+		freq := 1.0
+		if ok {
+			freq = float64(max(len(d.postings(hashKey2(keyName, first, last), &one)), 1))
+		}
+		fFirst, fLast := d.frequency(keyFirst, country+"|"+first), d.frequency(keyLast, country+"|"+last)
+		e.uName = float32(max((freq-1)/n, nc/n*fFirst/nc*fLast/nc))
+		e.uFirst = float32(fFirst / n)
+		e.uCity = float32(d.frequency(keyCity, country+"|"+d.str(e.city)) / nc)
+		e.uRegion = float32(d.frequency(keyRegion, country+"|"+d.str(e.region)) / nc)
+		e.uCountry = float32(nc / n)
+	}
 }
 
 // index builds the key map and the flat posting lists from (key, customer) pairs.
@@ -478,7 +517,6 @@ type candidate struct {
 	otherNet  bool   // confirmed the author's handle on another network
 	localFull bool   // shares the author's letters-and-digits local-part key
 	localLet  bool   // shares the letters-only key
-	nameBlock int    // size of the name group the candidate came from (0: not from a name group)
 	weight    float64
 	evidence  []string
 }
@@ -552,8 +590,7 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 			continue
 		}
 		for _, idx := range p {
-			c := find(idx)
-			c.nameBlock = len(p)
+			find(idx)
 		}
 	}
 	if a.Handle != "" {
@@ -711,11 +748,6 @@ func (d *Directory) score(c *candidate, p *probe, explain bool) {
 	// Name.
 	if e.name != "" && (display != "" || handleLetters != "") {
 		first, last, okName := nameParts(e.name)
-		freq := float64(max(c.nameBlock, 1))
-		if c.nameBlock == 0 && okName {
-			var one [1]int32
-			freq = float64(max(len(d.postings(hashKey2(keyName, first, last), &one)), 1))
-		}
 		level, best := 0, 0.0
 		if display != "" {
 			level = displayNameLevels.Compare(display, e.name)
@@ -747,16 +779,9 @@ func (d *Directory) score(c *candidate, p *probe, explain bool) {
 			level = 3
 		}
 		if !okName {
-			first, last = e.name, e.name
+			first = e.name
 		}
-		// How common the name is among the other customers (leave-one-out), but never rarer than its first
-		// and last names taken independently: a name seen once is not one in N people, it is about as rare
-		// as its parts are together.
-		// P(a random customer bears this name): its share among the other customers (leave-one-out), but
-		// never below its country's share times the shares of its first name and surname among
-		// compatriots: a name seen once is about as rare as its parts are together where it is common.
-		nc := d.compatriots(e.country)
-		uName := max((freq-1)/n, nc/n*d.frequency(keyFirst, e.country+"|"+first)/nc*d.frequency(keyLast, e.country+"|"+last)/nc)
+		uName := e.uName // see frequencies
 		switch {
 		case level == 3:
 			w := bits(mNameExact, uName)
@@ -774,7 +799,7 @@ func (d *Directory) score(c *candidate, p *probe, explain bool) {
 			weight += w
 			note("name jaro-winkler "+fmtSim(best, explain), w)
 		case display != "" && !strings.Contains(display, " ") && display == first:
-			w := bits(mNameFirst, d.frequency(keyFirst, e.country+"|"+first)/n)
+			w := bits(mNameFirst, e.uFirst)
 			weight += w
 			note("first name only", w)
 		case display != "":
@@ -830,15 +855,15 @@ func (d *Directory) score(c *candidate, p *probe, explain bool) {
 	if len(loc) > 2 && (e.city != "" || e.region != "" || e.country != "") {
 		switch {
 		case e.city != "" && containsWord(loc, e.city):
-			w := bits(mLocCity, d.frequency(keyCity, e.country+"|"+e.city)/d.compatriots(e.country))
+			w := bits(mLocCity, e.uCity)
 			weight += w
 			note("location city", w)
 		case e.region != "" && containsWord(loc, e.region):
-			w := bits(mLocRegion, d.frequency(keyRegion, e.country+"|"+e.region)/d.compatriots(e.country))
+			w := bits(mLocRegion, e.uRegion)
 			weight += w
 			note("location region", w)
 		case e.country != "" && containsWord(loc, e.country):
-			w := bits(mLocRegion, d.compatriots(e.country)/n)
+			w := bits(mLocRegion, e.uCountry)
 			weight += w
 			note("location country", w)
 		default:
