@@ -183,6 +183,7 @@ type span struct{ off, n uint32 }
 type entry struct {
 	id, name, city, region, country span // name is NormalizeText(name)
 	websites                        span // normalized web addresses, separated by "\n"
+	handles                         span // confirmed handles, HandleKey form, each followed by "\n"
 	consent, hasLocal               bool
 	// u of the customer's values (see frequencies), computed once the directory is counted.
 	uName, uFirst, uCity, uRegion, uCountry float32
@@ -215,7 +216,6 @@ type posting struct {
 
 // Key kinds, hashed in front of the value.
 const (
-	keyHandle  = 'h'
 	keyAnyNet  = 'a' // a confirmed handle, whatever its network
 	keyEmail   = 'e'
 	keyPhone   = 'p'
@@ -229,8 +229,16 @@ const (
 	keyWebsite = 'w'
 )
 
+// hashKey returns the index key of value v of a kind: xxhash of kind, 0, v.
+func hashKey(kind byte, v string) uint64 { return hashKey2(kind, v, "") }
+
 // hashKey2 returns hashKey(kind, a+b) without building a+b.
 func hashKey2(kind byte, a, b string) uint64 {
+	var buf [192]byte
+	if len(a)+len(b)+2 <= len(buf) {
+		k := append(append(append(buf[:0], kind, 0), a...), b...)
+		return xxhash.Sum64(k)
+	}
 	d := xxhash.New()
 	_, _ = d.Write([]byte{kind, 0})
 	_, _ = d.WriteString(a)
@@ -238,11 +246,12 @@ func hashKey2(kind byte, a, b string) uint64 {
 	return d.Sum64()
 }
 
-func hashKey(kind byte, v string) uint64 {
-	d := xxhash.New()
-	_, _ = d.Write([]byte{kind, 0})
-	_, _ = d.WriteString(v)
-	return d.Sum64()
+func hashKeyBytes(kind byte, v []byte) uint64 {
+	var buf [192]byte
+	if len(v)+2 <= len(buf) {
+		return xxhash.Sum64(append(append(buf[:0], kind, 0), v...))
+	}
+	return hashKey(kind, string(v))
 }
 
 // NewDirectory indexes customers (the latest version of each; deleted ones are left out). hasher computes
@@ -291,12 +300,14 @@ func NewDirectory(customers []Customer, hasher *pii.Hasher, opts MatchOptions) (
 			id: put(c.ID), name: put(name), city: in(city), region: in(region), country: in(country),
 			websites: put(strings.Join(sites, "\n")), consent: c.Consent, hasLocal: len(c.LocalHMACs) > 0,
 		})
+		var handles strings.Builder
 		for _, h := range c.Handles {
 			if network, handle, ok := strings.Cut(h, ":"); ok && handle != "" {
-				add(hashKey(keyHandle, HandleKey(network, handle)), idx)
+				handles.WriteString(HandleKey(network, handle) + "\n")
 				add(hashKey(keyAnyNet, strings.ToLower(pii.HandleLocal(handle))), idx)
 			}
 		}
+		d.entries[idx].handles = put(handles.String())
 		for _, v := range c.EmailHMACs {
 			add(hashKey(keyEmail, v), idx)
 		}
@@ -428,6 +439,20 @@ func (d *Directory) postings(k uint64, single *[1]int32) []int32 {
 	}
 }
 
+// confirms reports whether customer idx confirmed one of the handles in want (HandleKey form plus "\n").
+func (d *Directory) confirms(idx int32, want [2]string) bool {
+	hs := d.str(d.entries[idx].handles)
+	if hs == "" {
+		return false
+	}
+	for _, w := range want {
+		if w != "" && (strings.HasPrefix(hs, w) || strings.Contains(hs, "\n"+w)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Len returns the number of customers indexed.
 func (d *Directory) Len() int { return len(d.entries) }
 
@@ -527,7 +552,7 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 	if len(d.entries) == 0 {
 		return nil
 	}
-	var cands []candidate
+	cands := make([]candidate, 0, 16)
 	find := func(idx int32) *candidate {
 		for i := range cands {
 			if cands[i].idx == idx {
@@ -547,13 +572,37 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 			}
 		}
 	}
-	if a.Handle != "" && a.Network != "" {
-		rule(hashKey(keyHandle, HandleKey(a.Network, a.Handle)), "handle confirmed")
-		// A Mastodon acct is relative to the instance the post was read from: a local user has no
-		// "@instance", which the profile URL gives.
-		if a.Network == string(post.NetworkMastodon) && !strings.Contains(strings.TrimPrefix(a.Handle, "@"), "@") {
-			if host := websiteHost(NormalizeURL(a.ProfileURL)); host != "" {
-				rule(hashKey(keyHandle, HandleKey(a.Network, strings.TrimPrefix(a.Handle, "@")+"@"+host)), "handle confirmed")
+	// Confirmed handles: one lookup by the user part, then the network (and a Mastodon instance) checked
+	// on each customer found. The same handle on another network is evidence, not a rule (see score).
+	if a.Handle != "" {
+		if p := d.postings(hashKey(keyAnyNet, strings.ToLower(pii.HandleLocal(a.Handle))), &one); len(p) > 0 && len(p) <= d.opts.MaxBlock {
+			want := [2]string{}
+			if a.Network != "" {
+				want[0] = HandleKey(a.Network, a.Handle) + "\n"
+				// A Mastodon acct is relative to the instance the post was read from: a local user has no
+				// "@instance", which the profile URL gives.
+				if a.Network == string(post.NetworkMastodon) && !strings.Contains(strings.TrimPrefix(a.Handle, "@"), "@") {
+					if host := websiteHost(NormalizeURL(a.ProfileURL)); host != "" {
+						want[1] = HandleKey(a.Network, strings.TrimPrefix(a.Handle, "@")+"@"+host) + "\n"
+					}
+				}
+			}
+			confirmed := 0
+			p = slices.Clone(p)
+			for _, idx := range p {
+				if d.confirms(idx, want) {
+					confirmed++
+				}
+			}
+			for _, idx := range p {
+				c := find(idx)
+				if d.confirms(idx, want) {
+					if c.rule == "" {
+						c.rule, c.ruleCount = "handle confirmed", confirmed
+					}
+				} else {
+					c.otherNet = true
+				}
 			}
 		}
 	}
@@ -568,12 +617,11 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 	var extra float64 // expected likelihood ratio mass of groups too large to score
 	display := NormalizeText(a.DisplayName)
 	handleFull, handleLetters := pii.NameKeys(pii.HandleLocal(a.Handle))
-	nameKeys := make([]string, 0, 3)
-	if c, r := nameConcat(display); c != "" {
+	// Customers are indexed under both orders of their name, so the author's own order finds both.
+	var keyBuf [2]string
+	nameKeys := keyBuf[:0]
+	if c, _ := nameConcat(display); c != "" {
 		nameKeys = append(nameKeys, c)
-		if r != c {
-			nameKeys = append(nameKeys, r)
-		}
 	}
 	if handleLetters != "" && !slices.Contains(nameKeys, handleLetters) {
 		nameKeys = append(nameKeys, handleLetters)
@@ -581,7 +629,7 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 	nameFreq := 0
 	for i, k := range nameKeys {
 		p := d.postings(hashKey(keyName, k), &one)
-		if i < 2 && k != handleLetters {
+		if i == 0 && k != handleLetters {
 			nameFreq = max(nameFreq, len(p))
 		}
 		if len(p) > d.opts.MaxBlock {
@@ -593,22 +641,16 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 			find(idx)
 		}
 	}
-	if a.Handle != "" {
-		if p := d.postings(hashKey(keyAnyNet, strings.ToLower(pii.HandleLocal(a.Handle))), &one); len(p) <= d.opts.MaxBlock {
-			for _, idx := range p {
-				find(idx).otherNet = true
-			}
-		}
-	}
 	var localFull, localLetters []int32
+	var oneF, oneL [1]int32
 	if a.Handle != "" && (handleFull != "" || handleLetters != "") {
-		hf, hl := d.hasher.HandleKeys(a.Handle)
-		var oneF, oneL [1]int32
-		if hf != "" {
-			localFull = d.postings(hashKey(keyLocal, hf), &oneF)
+		var fbuf, lbuf [64]byte
+		hf, hl := d.hasher.AppendHandleKeys(fbuf[:0], lbuf[:0], a.Handle)
+		if len(hf) > 0 {
+			localFull = d.postings(hashKeyBytes(keyLocal, hf), &oneF)
 		}
-		if hl != "" && hl != hf {
-			localLetters = d.postings(hashKey(keyLocal, hl), &oneL)
+		if len(hl) > 0 && string(hl) != string(hf) {
+			localLetters = d.postings(hashKeyBytes(keyLocal, hl), &oneL)
 		}
 		for _, set := range [2][]int32{localFull, localLetters} {
 			if len(set) > d.opts.MaxBlock {
@@ -619,8 +661,6 @@ func (d *Directory) Lookup(a Author) []CustomerMatch {
 				find(idx)
 			}
 		}
-		localFull = slices.Clone(localFull)
-		localLetters = slices.Clone(localLetters)
 	}
 	if len(cands) == 0 {
 		return nil

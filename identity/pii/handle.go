@@ -1,8 +1,12 @@
 package pii
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // A handle and the local part of an e-mail address are often the same word ("janedoe84" and
@@ -81,6 +85,47 @@ func (h *Hasher) nameKeys(s string) (full, letters string) {
 	return full, letters
 }
 
+// AppendHandleKeys is HandleKeys appending the hex hashes to full and letters (buffers the caller owns), so
+// a lookup does not allocate; a key that is absent appends nothing.
+func (h *Hasher) AppendHandleKeys(full, letters []byte, handle string) ([]byte, []byte) {
+	var fb, lb [64]byte
+	f, l := appendNameKeys(fb[:0], lb[:0], HandleLocal(handle))
+	n := len(full)
+	if len(f) >= MinNameKey {
+		full = h.appendSum(full, 'l', f)
+	}
+	if len(l) >= MinNameKey {
+		if len(f) >= MinNameKey && string(l) == string(f) {
+			letters = append(letters, full[n:]...)
+		} else {
+			letters = h.appendSum(letters, 'l', l)
+		}
+	}
+	return full, letters
+}
+
+// appendNameKeys is NameKeys into byte buffers, without the length check.
+func appendNameKeys(full, letters []byte, s string) ([]byte, []byte) {
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		} else if r >= 0x80 {
+			r = unicode.ToLower(r)
+			if a, ok := foldASCII[r]; ok {
+				r = a
+			}
+		}
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 0x80 && unicode.IsLetter(r):
+			full = utf8.AppendRune(full, r)
+			letters = utf8.AppendRune(letters, r)
+		case r >= '0' && r <= '9':
+			full = append(full, byte(r))
+		}
+	}
+	return full, letters
+}
+
 // foldASCII maps common accented Latin letters to their base letter.
 var foldASCII = map[rune]rune{
 	'à': 'a', 'á': 'a', 'â': 'a', 'ã': 'a', 'ä': 'a', 'å': 'a',
@@ -88,4 +133,19 @@ var foldASCII = map[rune]rune{
 	'ì': 'i', 'í': 'i', 'î': 'i', 'ï': 'i', 'ñ': 'n',
 	'ò': 'o', 'ó': 'o', 'ô': 'o', 'õ': 'o', 'ö': 'o', 'ø': 'o',
 	'ù': 'u', 'ú': 'u', 'û': 'u', 'ü': 'u', 'ý': 'y', 'ÿ': 'y', 'ß': 's',
+}
+
+// appendSum appends the hex hash of v (see sum) to dst.
+func (h *Hasher) appendSum(dst []byte, kind byte, v []byte) []byte {
+	m := h.pool.Get().(hash.Hash)
+	m.Reset()
+	m.Write([]byte{kind, 0})
+	m.Write(v)
+	var out [sha256.Size]byte
+	sum := m.Sum(out[:0])
+	h.pool.Put(m)
+	n := len(dst)
+	dst = append(dst, make([]byte, hex.EncodedLen(len(sum)))...)
+	hex.Encode(dst[n:], sum)
+	return dst
 }

@@ -48,3 +48,17 @@ func TestHandleAgainstLocalPart(t *testing.T) {
 		t.Error("an e-mail's hash and its local part's key must differ (different kinds)")
 	}
 }
+
+func TestAppendHandleKeysEqualsHandleKeys(t *testing.T) {
+	h, err := New([]byte("handle-test-key-0123456789"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, handle := range []string{"Jane_Doe84", "@zoé.richard", "jd", "ab12345", "uma@social.example", "SaltyBadger1234", "Ωmega_Ψ99"} {
+		f, l := h.HandleKeys(handle)
+		bf, bl := h.AppendHandleKeys(nil, nil, handle)
+		if string(bf) != f || string(bl) != l {
+			t.Errorf("%q: AppendHandleKeys = %q, %q; HandleKeys = %q, %q", handle, bf, bl, f, l)
+		}
+	}
+}
