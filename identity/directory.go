@@ -51,6 +51,7 @@ const (
 	StatusConfirmed = "confirmed" // an analyst confirmed the link
 	StatusRejected  = "rejected"  // an analyst said they are different people: never linked automatically again
 	StatusUnlinked  = "unlinked"  // an analyst removed a link (e.g. consent withdrawn): never linked automatically again
+	StatusDropped   = "dropped"   // the pipeline withdrew its link or proposal: the customer was deleted or withdrew consent
 )
 
 // AnalystStatus reports whether s is an analyst's decision.
@@ -174,6 +175,7 @@ type Directory struct {
 	arena   string
 	keys    map[uint64]int32  // key → customer index (≥ 0), or -(start in flat)-1 of a list of several
 	flat    []int32           // posting lists: length, then the customer indices
+	byID    []int32           // customer indices sorted by id
 	counts  map[uint64]uint32 // frequency of values that are counted but not blocked on
 	prior   float64           // π/N
 }
@@ -339,7 +341,18 @@ func NewDirectory(customers []Customer, hasher *pii.Hasher, opts MatchOptions) (
 	d.index(pairs)
 	d.prior = opts.CustomerShare / float64(max(len(d.entries), 1))
 	d.frequencies()
+	d.byID = make([]int32, len(d.entries))
+	for i := range d.byID {
+		d.byID[i] = int32(i)
+	}
+	slices.SortFunc(d.byID, func(a, b int32) int { return strings.Compare(d.str(d.entries[a].id), d.str(d.entries[b].id)) })
 	return d, nil
+}
+
+// Consenting reports whether the directory holds customer id and the customer consents to being linked.
+func (d *Directory) Consenting(id string) bool {
+	i, ok := slices.BinarySearchFunc(d.byID, id, func(idx int32, id string) int { return strings.Compare(d.str(d.entries[idx].id), id) })
+	return ok && d.entries[d.byID[i]].consent
 }
 
 // frequencies computes the u of every customer's values once all are counted:

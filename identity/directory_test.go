@@ -104,6 +104,9 @@ func TestDirectoryDeterministic(t *testing.T) {
 	if len(got) != 2 || got[0].Status != StatusReview || got[1].Status != StatusReview {
 		t.Errorf("an e-mail shared by two customers: got %+v; want both in review", got)
 	}
+	if !d.Consenting("c-handle") || d.Consenting("no-consent") || d.Consenting("nobody") {
+		t.Error("Consenting: want true only for a consenting customer of the directory")
+	}
 	if got := d.Lookup(Author{Network: "x", Handle: "rexnoel", DisplayName: "Rex Noel"}); len(got) != 0 {
 		t.Errorf("a customer without consent must never be proposed: got %+v", got)
 	}

@@ -6,6 +6,9 @@
 // collapses the two: a replay changes no visible state. Analysts' decisions outrank every automatic one, and
 // the stage never writes a pair an analyst decided, so a rejected pair is never linked again automatically.
 //
+// When the directory is reloaded, links and proposals to customers who were deleted or withdrew consent
+// are taken back (status dropped).
+//
 // Posts pass through unchanged. The stage keeps, per author (bounded, see New), a fingerprint of the profile
 // it last looked up against the current directory, so a busy author costs one map access per post; a new
 // directory, or a changed profile, is looked up again.
@@ -101,8 +104,22 @@ func (s *Stage) reload(ctx context.Context) error {
 		s.dir, s.loadedAt = dir, now
 		s.gen++
 		s.states = make(map[pair]identity.Link, len(states))
+		var dropped []identity.Link
 		for _, l := range states {
+			// A link or proposal to a customer who was deleted or withdrew consent is taken back.
+			if (l.Status == identity.StatusAuto || l.Status == identity.StatusReview) && !dir.Consenting(l.CustomerID) {
+				l.Status, l.Evidence, l.DecidedBy = identity.StatusDropped, []string{"customer deleted or without consent"}, identity.AutomaticDecider
+				l.Version, l.UpdatedAt = identity.LinkVersion(false, now), now.UTC().Truncate(time.Second)
+				dropped = append(dropped, l)
+			}
 			s.states[pair{l.Network, l.AuthorID, l.CustomerID}] = l
+		}
+		if len(dropped) > 0 {
+			if err := s.write(ctx, dropped); err != nil {
+				s.dir = nil // load again next time
+				return fmt.Errorf("writing dropped customer links: %w", err)
+			}
+			s.decisions.WithLabelValues(identity.StatusDropped).Add(float64(len(dropped)))
 		}
 		s.customers.Set(float64(dir.Len()))
 	case s.dir == nil || now.Sub(s.loadedAt) > 10*s.refresh:

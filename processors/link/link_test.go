@@ -168,3 +168,34 @@ func TestCacheIsBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestConsentWithdrawnDropsLinks(t *testing.T) {
+	f := newStore(t)
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s := f.stage(100)
+	clock := at
+	s.now = func() time.Time { return clock }
+	run(t, s, xPost("1", "a1", "zedq", at))
+	if len(f.rows) != 1 || f.rows[0].Status != identity.StatusAuto {
+		t.Fatalf("rows: %+v", f.rows)
+	}
+	// c1 withdraws consent: the next directory no longer lets it be linked.
+	h, _ := pii.New([]byte("link-stage-test-key-0123"))
+	c, _ := identity.NewCustomer(h, identity.CustomerRecord{ID: "c1", Name: "Zed Quill", Handles: []string{"x:zedq"}}, 9, at)
+	d, err := identity.NewDirectory([]identity.Customer{c}, h, identity.MatchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.dir = d
+	clock = at.Add(2 * time.Hour)
+	run(t, s, xPost("2", "a1", "zedq", at.Add(time.Minute)))
+	if len(f.rows) != 2 || f.rows[1].Status != identity.StatusDropped || f.rows[1].Version <= f.rows[0].Version {
+		t.Fatalf("rows: got %+v; want the link dropped with a higher version", f.rows)
+	}
+	// Reloading again writes nothing more.
+	clock = at.Add(4 * time.Hour)
+	run(t, s, xPost("3", "a1", "zedq", at.Add(2*time.Minute)))
+	if len(f.rows) != 2 {
+		t.Errorf("a dropped link was written again: %+v", f.rows[2:])
+	}
+}
