@@ -7,7 +7,8 @@
 // the stage never writes a pair an analyst decided, so a rejected pair is never linked again automatically.
 //
 // When the directory is reloaded, links and proposals to customers who were deleted or withdrew consent
-// are taken back (status dropped).
+// are taken back (status dropped); so is an author's link or proposal that a new lookup of the author no
+// longer makes (the profile or the customer changed).
 //
 // Posts pass through unchanged. The stage keeps, per author (bounded, see New), a fingerprint of the profile
 // it last looked up against the current directory, so a busy author costs one map access per post; a new
@@ -17,6 +18,7 @@ package link
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -47,6 +49,7 @@ type Stage struct {
 	gen      uint64 // directory generation, part of every author fingerprint
 	loadedAt time.Time
 	states   map[pair]identity.Link
+	byAuthor map[string][]string // network\x00author → customers of its automatic (auto, review) states
 
 	cacheSize int
 	cur, prev map[string]uint64 // author → fingerprint of profile and generation (two generations: bounded)
@@ -104,6 +107,7 @@ func (s *Stage) reload(ctx context.Context) error {
 		s.dir, s.loadedAt = dir, now
 		s.gen++
 		s.states = make(map[pair]identity.Link, len(states))
+		s.byAuthor = map[string][]string{}
 		var dropped []identity.Link
 		for _, l := range states {
 			// A link or proposal to a customer who was deleted or withdrew consent is taken back.
@@ -113,6 +117,7 @@ func (s *Stage) reload(ctx context.Context) error {
 				dropped = append(dropped, l)
 			}
 			s.states[pair{l.Network, l.AuthorID, l.CustomerID}] = l
+			s.track(l)
 		}
 		if len(dropped) > 0 {
 			if err := s.write(ctx, dropped); err != nil {
@@ -148,18 +153,41 @@ func (s *Stage) Process(ctx context.Context, posts []*post.Post) ([]*post.Post, 
 		}
 		s.lookups.Inc()
 		at := contentTime(p)
-		for _, m := range s.dir.Lookup(identity.AuthorOf(p)) {
-			l := identity.Link{
-				Network: string(p.Network), AuthorID: p.Author.ID, CustomerID: m.CustomerID, Status: m.Status,
-				Probability: float32(m.Probability), Evidence: m.Evidence, DecidedBy: identity.AutomaticDecider,
-				Version: identity.LinkVersion(false, at), UpdatedAt: at.UTC().Truncate(time.Second),
-			}
+		version := identity.LinkVersion(false, at)
+		matches := s.dir.Lookup(identity.AuthorOf(p))
+		decide := func(l identity.Link) {
 			k := pair{l.Network, l.AuthorID, l.CustomerID}
-			if old, ok := s.states[k]; ok && (identity.AnalystStatus(old.Status) || identity.SameDecision(old, l)) {
-				continue
+			old, ok := s.states[k]
+			// An analyst's decision stands; the same decision again is no new state; a post older than the
+			// one behind the current decision does not overrule it.
+			if ok && (identity.AnalystStatus(old.Status) || identity.SameDecision(old, l) || old.Version > l.Version) {
+				return
 			}
 			s.states[k] = l
+			s.track(l)
 			out = append(out, l)
+		}
+		for _, m := range matches {
+			decide(identity.Link{
+				Network: string(p.Network), AuthorID: p.Author.ID, CustomerID: m.CustomerID, Status: m.Status,
+				Probability: float32(m.Probability), Evidence: m.Evidence, DecidedBy: identity.AutomaticDecider,
+				Version: version, UpdatedAt: at.UTC().Truncate(time.Second),
+			})
+		}
+		// Links and proposals of this author that the directory no longer makes are taken back.
+		for _, cid := range s.byAuthor[key] {
+			if slices.ContainsFunc(matches, func(m identity.CustomerMatch) bool { return m.CustomerID == cid }) {
+				continue
+			}
+			old := s.states[pair{string(p.Network), p.Author.ID, cid}]
+			if old.Status != identity.StatusAuto && old.Status != identity.StatusReview {
+				continue
+			}
+			decide(identity.Link{
+				Network: string(p.Network), AuthorID: p.Author.ID, CustomerID: cid, Status: identity.StatusDropped,
+				Probability: 0, Evidence: []string{"no longer proposed"}, DecidedBy: identity.AutomaticDecider,
+				Version: version, UpdatedAt: at.UTC().Truncate(time.Second),
+			})
 		}
 	}
 	if len(out) > 0 {
@@ -175,6 +203,25 @@ func (s *Stage) Process(ctx context.Context, posts []*post.Post) ([]*post.Post, 
 		}
 	}
 	return posts, nil
+}
+
+// track records which customers an author's automatic states name.
+func (s *Stage) track(l identity.Link) {
+	key := l.Network + "\x00" + l.AuthorID
+	ids := s.byAuthor[key]
+	i := slices.Index(ids, l.CustomerID)
+	live := l.Status == identity.StatusAuto || l.Status == identity.StatusReview
+	switch {
+	case live && i < 0:
+		s.byAuthor[key] = append(ids, l.CustomerID)
+	case !live && i >= 0:
+		ids = slices.Delete(ids, i, i+1)
+		if len(ids) == 0 {
+			delete(s.byAuthor, key)
+		} else {
+			s.byAuthor[key] = ids
+		}
+	}
 }
 
 // cached reports whether the author was looked up with the same fingerprint, and records it if not.

@@ -199,3 +199,20 @@ func TestConsentWithdrawnDropsLinks(t *testing.T) {
 		t.Errorf("a dropped link was written again: %+v", f.rows[2:])
 	}
 }
+
+func TestChangedProfileDropsTheLink(t *testing.T) {
+	f := newStore(t)
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s := f.stage(100)
+	run(t, s, xPost("1", "a1", "zedq", at))
+	// The author changes handle: the confirmed handle no longer matches.
+	run(t, s, xPost("2", "a1", "someoneelse", at.Add(time.Hour)))
+	if len(f.rows) != 2 || f.rows[1].Status != identity.StatusDropped || f.rows[1].Version <= f.rows[0].Version {
+		t.Fatalf("rows: got %+v; want the link dropped", f.rows)
+	}
+	// An older post read late (the old handle) does not bring the link back over the newer decision.
+	run(t, s, xPost("0", "a1", "zedq", at.Add(-time.Hour)))
+	if len(f.rows) != 2 {
+		t.Errorf("an older post overruled a newer decision: %+v", f.rows[2:])
+	}
+}
