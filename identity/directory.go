@@ -121,7 +121,7 @@ type CustomerMatch struct {
 	CustomerID  string
 	Probability float64  // posterior probability that the author is this customer
 	Status      string   // StatusAuto or StatusReview
-	Evidence    []string // what the decision rests on, strongest first, e.g. "handle confirmed", "name jaro-winkler 0.96"
+	Evidence    []string // what the decision rests on: the deterministic rule first, then each field with its weight, e.g. "handle confirmed", "name jaro-winkler 0.96 (9.4 bits)"
 	Weight      float64  // total weight of the probabilistic comparison in bits
 }
 
@@ -139,16 +139,19 @@ type CustomerMatch struct {
 // this directory, so that agreeing on a rare name weighs more than agreeing on a common one:
 //
 //   - name: the customer's name against the display name and against the handle read as a name
-//     ("jane_doe84" → "janedoe", either name order): exact, Jaro–Winkler ≥ 0.94 or ≥ 0.88, first name
-//     only, or disagree;
+//     ("jane_doe84" → "janedoe"): exact, Jaro–Winkler ≥ 0.94 or ≥ 0.88, first name only, or disagree. u of
+//     an exact name is its share among the other customers, but never below the share of its country
+//     times those of its first name and surname among compatriots (names go with countries: independence
+//     across the whole directory would make a name seen once look far rarer than it is); a near miss is
+//     as likely as a namesake of either spelling;
 //   - e-mail local part: keyed hashes of the handle's name keys against those of the customer's e-mail
 //     local parts (pii.Hasher.HandleKeys / LocalKeys), so no local part is kept in clear: letters and
-//     digits agree, letters only agree, or disagree;
+//     digits agree, letters only agree, or disagree. A handle built around the name ("itsjaned",
+//     "jdoe84") repeats the name's evidence, so then only its digits count (10^-digits by chance);
+//   - a handle the customer confirmed on another network (the same rule for name-made handles);
 //   - location: the profile location contains the customer's city, or the region or country, or neither;
+//     u is the city's share among compatriots, since namesakes are mostly compatriots too;
 //   - website: the profile URL names a host (or, on a shared host, a page) among the customer's websites.
-//
-// The name and the local part both come from the person's name, so their agreements are not independent:
-// positive weights of the two combine as the larger of them, and only disagreements add.
 //
 // The probability of customer c among the candidates is its posterior under a prior that the author is
 // one of the N customers with probability CustomerShare, evenly:
@@ -158,8 +161,8 @@ type CustomerMatch struct {
 // summed over the candidates k (customers outside the candidates average a likelihood ratio of 1, which is
 // the 1 in the denominator). Two equally good candidates therefore share the probability, and a common
 // name alone never reaches review in a large directory. Blocking: candidates are the customers sharing a
-// name key (the display name or handle read as a name, in either order) or a local-part hash with the
-// author, plus the deterministic matches; a group larger than MaxBlock adds its expected weight to the
+// name key (the display name or handle read as a name; customers are indexed under both name orders), a
+// local-part hash or a confirmed handle with the author, plus the e-mail and phone matches; a group larger than MaxBlock adds its expected weight to the
 // denominator without being scored one by one.
 //
 // Customers without consent are scored (so a look-alike without consent still makes a consenting one less
