@@ -33,6 +33,8 @@ type Config struct {
 	Dedup      Dedup      `yaml:"dedup"`
 	Influence  Influence  `yaml:"influence"`
 	Alerts     Alerts     `yaml:"alerts"`
+	PII        PII        `yaml:"pii"`
+	Customers  Customers  `yaml:"customers"`
 }
 
 // Kafka configures the consumer group and the dead-letter topic.
@@ -153,6 +155,9 @@ func Load(path string, env []string) (*Config, error) {
 		}
 		c.Kafka.SASLPassword = strings.TrimRight(string(data), "\r\n")
 	}
+	if err := c.loadPIIKey(); err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -215,6 +220,7 @@ func (c *Config) SetDefaults() {
 	c.Dedup.setDefaults()
 	c.Influence.setDefaults()
 	c.Alerts.setDefaults()
+	c.Customers.setDefaults()
 }
 
 func setString(p *string, v string) {
@@ -319,6 +325,7 @@ func (c *Config) Validate() error {
 	c.Dedup.check(bad)
 	c.Influence.validate(bad)
 	c.Alerts.validate(bad)
+	c.validateCustomers(bad)
 	return errors.Join(errs...)
 }
 

@@ -40,6 +40,8 @@ func commands() []command {
 		{"eval", "evaluate the sentiment analyzer or entity recognition on labelled data", evalCmd},
 		{"match", "link or deduplicate customer records from CSV (probabilistic, explainable)", matchCmd},
 		{"influence", "compute author influence from stored posts into author_influence (once or periodically)", influenceCmd},
+		{"customers", "import a CRM export (CSV) or sync the crm.customers topic into the customer directory", customersCmd},
+		{"links", "author↔customer links: list the review queue, confirm, reject, unlink, history", linksCmd},
 	}
 }
 

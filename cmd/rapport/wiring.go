@@ -14,6 +14,7 @@ import (
 
 	"github.com/rapport-dev/rapport/catalog"
 	"github.com/rapport-dev/rapport/config"
+	identitypii "github.com/rapport-dev/rapport/identity/pii"
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/pipeline"
 	"github.com/rapport-dev/rapport/post"
@@ -30,11 +31,11 @@ import (
 
 // stages lists the processor stages in pipeline order. This is the one place stages are registered.
 func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, rec *catalog.Recognizer, reg prometheus.Registerer) []processors.Stage {
-	return []processors.Stage{
+	return append([]processors.Stage{
 		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
 			return clickhouse.ErasedAuthors(ctx, conn)
 		}, erasureRefresh, reg),
-		piistage.New(nil, reg),
+		piistage.New(piiHasher(c), reg),
 		brandaccounts.New(c.Brands.Accounts),
 		features.Stage{},
 		langdetect.New(nil, 0, reg),
@@ -43,7 +44,7 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		sentiment.NewStage(analyzer, "", reg),
 		influenceStage(c, conn, reg),
 		alertsStage(c, conn, reg, nil),
-	}
+	}, linkStages(c, conn, reg)...)
 }
 
 // erasureRefresh is how often the pipeline reloads the erased authors; `rapport erase` waits longer than
@@ -155,4 +156,17 @@ func buildNormalizers(c *config.Config) (map[post.Network]ingest.Normalizer, err
 		all[network] = n
 	}
 	return all, nil
+}
+
+// piiHasher returns the keyed hasher of personal data, or nil when no pii.key is configured (the pii stage
+// then still redacts, and posts carry no hashes to link authors with).
+func piiHasher(c *config.Config) *identitypii.Hasher {
+	if c.PII.Key == "" {
+		return nil
+	}
+	h, err := identitypii.New([]byte(c.PII.Key))
+	if err != nil {
+		return nil // Validate has already rejected keys that are too short
+	}
+	return h
 }
