@@ -3,10 +3,10 @@
 // writer, plus the shared tables the dashboards read (catalogue, customers and links, author influence,
 // alerts).
 //
-// The enrichment stages that fill entities, loyalty signals, duplicate status and influence are not run
-// here: those fields are set from the simulator's ground truth (what the stages are meant to find), so the
-// queries see the same shapes of data the pipeline writes. Sentiment, likewise, comes from the ground truth
-// for English posts and stays unscored for the others, as the sentiment stage does.
+// The text feature and sentiment stages run as in the pipeline. The enrichment stages that fill entities,
+// loyalty signals, duplicate status and influence are not run here: those fields are set from the
+// simulator's ground truth (what the stages are meant to find), so the queries see the same shapes of data
+// the pipeline writes.
 package seed
 
 import (
@@ -22,6 +22,8 @@ import (
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/processors"
+	"github.com/rapport-dev/rapport/processors/features"
+	"github.com/rapport-dev/rapport/processors/sentiment"
 	"github.com/rapport-dev/rapport/sim"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
@@ -91,8 +93,9 @@ func Load(ctx context.Context, conn driver.Conn, cfg Config) (Result, error) {
 	norms := ingest.Normalizers()
 	var dec ingest.Decoder
 	var (
-		res   Result
-		posts []*post.Post
+		res    Result
+		posts  []*post.Post
+		truths []sim.Truth
 	)
 	for i := 0; i < cfg.Records; i++ {
 		rec := gen.Next()
@@ -106,14 +109,26 @@ func Load(ctx context.Context, conn driver.Conn, cfg Config) (Result, error) {
 			}
 			return res, fmt.Errorf("decoding simulated %s record %s: %w", rec.Network, rec.PostID, err)
 		}
-		enrich(p, rec.Truth)
 		posts = append(posts, p)
+		truths = append(truths, rec.Truth)
 		if res.From.IsZero() || rec.EventTime.Before(res.From) {
 			res.From = rec.EventTime
 		}
 		if rec.EventTime.After(res.To) {
 			res.To = rec.EventTime
 		}
+	}
+	an, err := sentiment.New()
+	if err != nil {
+		return res, fmt.Errorf("loading the sentiment model: %w", err)
+	}
+	for _, st := range []processors.Stage{features.Stage{}, sentiment.NewStage(an, "", nil)} {
+		if _, err := st.Process(ctx, posts); err != nil {
+			return res, fmt.Errorf("running stage %s: %w", st.Name(), err)
+		}
+	}
+	for i, p := range posts {
+		enrich(p, truths[i])
 	}
 	if err := writePosts(ctx, conn, posts); err != nil {
 		return res, err
@@ -144,20 +159,21 @@ func enrich(p *post.Post, t sim.Truth) {
 		return
 	}
 	p.Author.Brand = t.BrandAccount
-	score := 0.55*float64(t.Sentiment) + 0.1*float64(int(p.UID()%7)-3)/3
-	score = math.Max(-1, math.Min(1, score))
-	label := int8(t.Sentiment)
-	english := t.Lang == "en"
-	if english {
-		p.Sentiment = &post.Sentiment{Score: score, Label: label, Model: "seed-truth"}
+	var (
+		scored bool
+		score  float64
+		label  int8
+	)
+	if s := p.Sentiment; s != nil {
+		scored, score, label = true, s.Score, s.Label
 	}
 	if t.Brand != "" {
 		b := ID(t.Brand)
 		p.Entities = append(p.Entities, post.Entity{ID: b, Brand: b, Kind: post.EntityBrand,
-			Competitor: Competitors[t.Brand], Matched: t.Brand, Start: -1, End: -1, Scored: english, Sentiment: score, Label: label})
+			Competitor: Competitors[t.Brand], Matched: t.Brand, Start: -1, End: -1, Scored: scored, Sentiment: score, Label: label})
 		if t.Product != "" {
 			p.Entities = append(p.Entities, post.Entity{ID: b + "/" + ID(t.Product), Brand: b, Kind: post.EntityProduct,
-				Competitor: Competitors[t.Brand], Matched: t.Product, Start: -1, End: -1, Scored: english, Sentiment: score, Label: label})
+				Competitor: Competitors[t.Brand], Matched: t.Product, Start: -1, End: -1, Scored: scored, Sentiment: score, Label: label})
 		}
 		if k, ok := intentSignals[t.Intent]; ok {
 			p.Signals = append(p.Signals, post.Signal{Kind: k, Phrase: t.Intent, Entity: b})
