@@ -489,7 +489,7 @@ FROM (
 		100 * least(1, pdays * 30 / greatest(1, (bend - bstart) / 86400) / 4) AS freq,
 		100 * least(1, (recs + 0.5 * praises) / 2) AS adv
 	FROM (
-		SELECT intDiv(toInt64(toUInt32(toDateTime(day))) - ?, ?) AS b, customer_id,
+		SELECT greatest(toInt64(0), intDiv(toInt64(toUInt32(toDateTime(day))) - ?, ?)) AS b, customer_id,
 			? + b * ? AS bstart, least(?, bstart + ?) AS bend,
 			anyLast(segment) AS segment,
 			max(last_positive_at) AS lp, max(last_post_at) AS last_post,
