@@ -195,6 +195,26 @@ func TestKPIsOnFixture(t *testing.T) {
 		t.Errorf("gold opinions = %+v, %v; want 1", p, err)
 	}
 
+	// Whole days read kpi_daily; a language filter forces kpi_hourly. Both must agree.
+	day := kpi.Query{Brand: "acme", From: t0.Truncate(24 * time.Hour), To: t0.Truncate(24 * time.Hour).Add(24 * time.Hour)}
+	daily, err := eng.Values(context.Background(), day, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day.Lang = "en"
+	hourly, err := eng.Values(context.Background(), day, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, d := range daily {
+		if h := hourly[name]; !approx(d.Value, h.Value) || d.Valid != h.Valid || d.N != h.N {
+			t.Errorf("%s over the day: %+v from kpi_daily, %+v from kpi_hourly", name, d, h)
+		}
+	}
+	if daily[kpi.Opinions].Value != 4 {
+		t.Errorf("opinions over the day = %v; want 4", daily[kpi.Opinions].Value)
+	}
+
 	risk, err := eng.ChurnRisk(context.Background(), kpi.Query{Brand: "acme", From: t0, To: t0.Add(3 * time.Hour)}, 10)
 	if err != nil || len(risk) != 1 || risk[0].ID != "c2" || risk[0].ChurnSignals != 1 || risk[0].Segment != "standard" {
 		t.Errorf("churn risk = %+v, %v; want c2 with one churn signal", risk, err)

@@ -282,13 +282,6 @@ func (r *Refresher) recompute(ctx context.Context, hours []uint32, st *RefreshSt
 		chunk := hours[:n]
 		hours = hours[n:]
 		version := uint64(time.Now().UnixNano())
-		list := uintList(chunk)
-		if err := r.conn.Exec(ctx, fmt.Sprintf(hourlyInsert, version+1, list)); err != nil {
-			return fmt.Errorf("recomputing kpi_hourly: %w", err)
-		}
-		if err := r.conn.Exec(ctx, fmt.Sprintf(hourlyZeros, version, list)); err != nil {
-			return fmt.Errorf("clearing stale kpi_hourly rows: %w", err)
-		}
 		days := map[uint32]bool{}
 		for _, h := range chunk {
 			days[h-h%86400] = true
@@ -298,12 +291,20 @@ func (r *Refresher) recompute(ctx context.Context, hours []uint32, st *RefreshSt
 			dayList = append(dayList, d)
 		}
 		sort.Slice(dayList, func(i, j int) bool { return dayList[i] < dayList[j] })
-		dl := uintList(dayList)
-		if err := r.conn.Exec(ctx, fmt.Sprintf(customerInsert, version+1, dl)); err != nil {
-			return fmt.Errorf("recomputing kpi_customer_daily: %w", err)
-		}
-		if err := r.conn.Exec(ctx, fmt.Sprintf(customerZeros, version, dl)); err != nil {
-			return fmt.Errorf("clearing stale kpi_customer_daily rows: %w", err)
+		rep := strings.NewReplacer("{v}", strconv.FormatUint(version+1, 10), "{v0}", strconv.FormatUint(version, 10),
+			"{hours}", uintList(chunk), "{days}", uintList(dayList),
+			"{lo}", strconv.FormatUint(uint64(dayList[0]), 10), "{hi}", strconv.FormatUint(uint64(dayList[len(dayList)-1])+86400, 10))
+		for _, s := range []struct{ what, sql string }{
+			{"recomputing kpi_hourly", hourlyInsert},
+			{"clearing stale kpi_hourly rows", hourlyZeros},
+			{"recomputing kpi_customer_daily", customerInsert},
+			{"clearing stale kpi_customer_daily rows", customerZeros},
+			{"recomputing kpi_daily", dailyInsert},
+			{"clearing stale kpi_daily rows", dailyZeros},
+		} {
+			if err := r.conn.Exec(ctx, rep.Replace(s.sql)); err != nil {
+				return fmt.Errorf("%s: %w", s.what, err)
+			}
 		}
 		st.Hours += len(chunk)
 		st.Days += len(dayList)

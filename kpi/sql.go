@@ -14,7 +14,7 @@ import "strings"
 //     distinct product — with the sentiment and signals aimed at that target and the KPI flags.
 //  5. the aggregation into kpi_hourly or kpi_customer_daily.
 
-// dedupPosts selects the deduplicated live posts whose created_at satisfies the condition %s (an expression on
+// dedupPosts selects the deduplicated live posts whose created_at satisfies the condition (%s) (an expression on
 // created_at, evaluated before deduplication, so it must hold for every version of a post alike).
 const dedupPosts = `
 SELECT network, post_id, kind, author_id, author_brand, author_followers, created_at, lang, reply_to_id,
@@ -108,7 +108,11 @@ func targets(postFilter string) string {
 	return strings.Replace(perTarget, "%s", s, 1)
 }
 
-// hourlyInsert recomputes the hours in the list (Unix seconds, second %s) with version (first %d).
+// The templates below take {v} (the recomputation's version), {v0} (the version of zero rows, just below),
+// {hours} and {days} (lists of Unix seconds of the hours and UTC midnights recomputed) and {lo}, {hi} (Unix
+// seconds bounding them, for partition pruning).
+
+// hourlyInsert recomputes the hours.
 var hourlyInsert = `
 INSERT INTO kpi_hourly (hour, brand, product, network, lang, segment, competitor, mentions, opinions, duplicates,
 	spam, scored, positive, negative, sentiment_sum, influence_weight, influence_sentiment, promoters, detractors,
@@ -126,19 +130,52 @@ SELECT hour, brand, product, network, lang, segment, max(comp),
 	countIf(op AND compl), countIf(op AND compl AND ans),
 	countIf(op AND rec), countIf(op AND prs), countIf(op AND purch), countIf(op AND quest), countIf(op AND chrn),
 	sumIf(toInt64(rating), op AND rating > 0), countIf(op AND rating > 0),
-	toUInt64(%d)
-FROM (` + targets("intDiv(toUInt32(created_at), 3600) * 3600 IN (%s)") + `)
+	toUInt64({v})
+FROM (` + targets("intDiv(toUInt32(created_at), 3600) * 3600 IN ({hours})") + `)
 GROUP BY hour, brand, product, network, lang, segment`
 
-// hourlyZeros writes an empty row, with version (%d) just below the recomputation's, for every key of the
-// hours (%s): keys the recomputation wrote win over it, keys that lost all their posts are cleared.
+// hourlyZeros writes an empty row for every key of the hours that the recomputation did not write: keys
+// that lost all their posts are cleared.
 const hourlyZeros = `
 INSERT INTO kpi_hourly (hour, brand, product, network, lang, segment, version)
-SELECT hour, brand, product, network, lang, segment, toUInt64(%d)
-FROM kpi_hourly WHERE toUInt32(hour) IN (%s)
-GROUP BY hour, brand, product, network, lang, segment`
+SELECT hour, brand, product, network, lang, segment, toUInt64({v0})
+FROM kpi_hourly WHERE hour >= toDateTime({lo}) AND hour < toDateTime({hi}) AND toUInt32(hour) IN ({hours})
+GROUP BY hour, brand, product, network, lang, segment
+HAVING max(version) < {v}`
 
-// customerInsert recomputes the days in the list (Unix seconds of UTC midnights, second %s).
+// dailyInsert recomputes kpi_daily for the days from kpi_hourly.
+var dailyInsert = `
+INSERT INTO kpi_daily (day, brand, product, network, competitor, ` + metricColumns + `, responses, version)
+SELECT toDate(hour, 'UTC') AS day, brand, product, network, max(competitor), ` + sums(metricColumns) + `,
+	groupArrayArray(responses), toUInt64({v})
+FROM kpi_hourly FINAL
+WHERE hour >= toDateTime({lo}) AND hour < toDateTime({hi}) AND intDiv(toUInt32(hour), 86400) * 86400 IN ({days})
+GROUP BY day, brand, product, network`
+
+// dailyZeros clears the keys of kpi_daily in the days that the recomputation did not write.
+const dailyZeros = `
+INSERT INTO kpi_daily (day, brand, product, network, version)
+SELECT day, brand, product, network, toUInt64({v0})
+FROM kpi_daily WHERE toUInt32(day) * 86400 IN ({days})
+GROUP BY day, brand, product, network
+HAVING max(version) < {v}`
+
+// metricColumns are the additive columns shared by kpi_hourly and kpi_daily.
+const metricColumns = `mentions, opinions, duplicates, spam, scored, positive, negative, sentiment_sum,
+	influence_weight, influence_sentiment, promoters, detractors, nps_base, engagement_posts, engagements, followers,
+	inbound, answered, answered_1h, complaints, complaints_answered, recommend, praise, purchase, questions, churn,
+	rating_sum, rating_n`
+
+// sums returns "sum(a), sum(b), …" for a column list.
+func sums(cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = "sum(" + strings.TrimSpace(c) + ")"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// customerInsert recomputes kpi_customer_daily for the days.
 var customerInsert = `
 INSERT INTO kpi_customer_daily (day, brand, customer_id, segment, posts, opinions, positive, negative, recommend,
 	praise, purchase, complaints, complaints_answered, churn, last_positive_at, last_post_at, version)
@@ -146,13 +183,14 @@ SELECT day, brand, linked_customer, any(segment), count(), countIf(op), countIf(
 	countIf(op AND s_ok AND lab = -1), countIf(op AND rec), countIf(op AND prs), countIf(op AND purch),
 	countIf(op AND compl), countIf(op AND compl AND ans), countIf(op AND chrn),
 	maxIf(created_at, op AND ((s_ok AND lab = 1) OR rec OR prs OR purch)), max(created_at),
-	toUInt64(%d)
-FROM (` + targets("intDiv(toUInt32(created_at), 86400) * 86400 IN (%s)") + `)
+	toUInt64({v})
+FROM (` + targets("intDiv(toUInt32(created_at), 86400) * 86400 IN ({days})") + `)
 WHERE product = '' AND linked_customer != ''
 GROUP BY day, brand, linked_customer`
 
 const customerZeros = `
 INSERT INTO kpi_customer_daily (day, brand, customer_id, version)
-SELECT day, brand, customer_id, toUInt64(%d)
-FROM kpi_customer_daily WHERE toUInt32(day) * 86400 IN (%s)
-GROUP BY day, brand, customer_id`
+SELECT day, brand, customer_id, toUInt64({v0})
+FROM kpi_customer_daily WHERE toUInt32(day) * 86400 IN ({days})
+GROUP BY day, brand, customer_id
+HAVING max(version) < {v}`
