@@ -230,22 +230,36 @@ func (q *Query) filters() (string, []any) {
 	return sb.String(), args
 }
 
+// source returns the rollup a query reads — kpi_daily when the range and interval are whole UTC days and
+// no language or segment is asked for, else kpi_hourly — with the expression of a row's time in Unix
+// seconds and the range condition (and its arguments).
+func (q *Query) source() (table, ts, cond string, args []any) {
+	day := int64(24 * time.Hour / time.Second)
+	from, to := q.From.Unix(), q.To.Unix()
+	if q.Lang == "" && q.Segment == "" && from%day == 0 && to%day == 0 && q.step()%day == 0 {
+		return "kpi_daily", "toInt64(toUInt32(day)) * 86400", "day >= toDate(?) AND day < toDate(?)",
+			[]any{q.From.UTC().Format("2006-01-02"), q.To.UTC().Format("2006-01-02")}
+	}
+	return "kpi_hourly", "toInt64(toUInt32(hour))", "hour >= toDateTime(?) AND hour < toDateTime(?)", []any{uint32(from), uint32(to)}
+}
+
 func (e *Engine) hourly(ctx context.Context, q Query, nb int, withResponses bool) ([]hourlySums, error) {
-	from, to, step := q.From.Unix(), q.To.Unix(), q.step()
 	responses := "emptyArrayUInt64()"
 	if withResponses {
 		responses = "groupArrayArray(responses)"
 	}
+	table, ts, cond, condArgs := q.source()
 	extra, extraArgs := q.filters()
-	sql := `SELECT intDiv(toInt64(toUInt32(hour)) - ?, ?) AS b,
+	sql := `SELECT intDiv(` + ts + ` - ?, ?) AS b,
 		sum(mentions), sum(opinions), sum(duplicates), sum(spam), sum(scored), sum(positive), sum(negative),
 		sum(sentiment_sum), sum(influence_weight), sum(influence_sentiment), sum(promoters), sum(detractors), sum(nps_base),
 		sum(engagement_posts), sum(engagements), sum(followers), sum(inbound), sum(answered), sum(answered_1h),
 		sum(complaints), sum(complaints_answered), sum(rating_sum), sum(rating_n), ` + responses + `
-	FROM kpi_hourly FINAL
-	WHERE brand = ? AND product = ? AND hour >= toDateTime(?) AND hour < toDateTime(?)` + extra + `
+	FROM ` + table + ` FINAL
+	WHERE brand = ? AND product = ? AND ` + cond + extra + `
 	GROUP BY b`
-	args := append([]any{from, step, q.Brand, q.Product, uint32(from), uint32(to)}, extraArgs...)
+	args := append([]any{q.From.Unix(), q.step(), q.Brand, q.Product}, condArgs...)
+	args = append(args, extraArgs...)
 	rows, err := e.conn.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("querying kpi_hourly: %w", err)
@@ -273,13 +287,14 @@ func (e *Engine) hourly(ctx context.Context, q Query, nb int, withResponses bool
 
 // market returns, per bucket, the opinions mentioning any catalogue brand, counted once per brand.
 func (e *Engine) market(ctx context.Context, q Query, nb int) ([]float64, error) {
-	from, to, step := q.From.Unix(), q.To.Unix(), q.step()
+	table, ts, cond, condArgs := q.source()
 	extra, extraArgs := q.filters()
-	sql := `SELECT intDiv(toInt64(toUInt32(hour)) - ?, ?) AS b, sum(opinions)
-	FROM kpi_hourly FINAL
-	WHERE product = '' AND hour >= toDateTime(?) AND hour < toDateTime(?)` + extra + `
+	sql := `SELECT intDiv(` + ts + ` - ?, ?) AS b, sum(opinions)
+	FROM ` + table + ` FINAL
+	WHERE product = '' AND ` + cond + extra + `
 	GROUP BY b`
-	args := append([]any{from, step, uint32(from), uint32(to)}, extraArgs...)
+	args := append([]any{q.From.Unix(), q.step()}, condArgs...)
+	args = append(args, extraArgs...)
 	rows, err := e.conn.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("querying market volume: %w", err)
@@ -489,7 +504,7 @@ FROM (
 		100 * least(1, pdays * 30 / greatest(1, (bend - bstart) / 86400) / 4) AS freq,
 		100 * least(1, (recs + 0.5 * praises) / 2) AS adv
 	FROM (
-		SELECT intDiv(toInt64(toUInt32(toDateTime(day))) - ?, ?) AS b, customer_id,
+		SELECT greatest(toInt64(0), intDiv(toInt64(toUInt32(toDateTime(day))) - ?, ?)) AS b, customer_id,
 			? + b * ? AS bstart, least(?, bstart + ?) AS bend,
 			anyLast(segment) AS segment,
 			max(last_positive_at) AS lp, max(last_post_at) AS last_post,

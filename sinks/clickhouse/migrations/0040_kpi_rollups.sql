@@ -81,3 +81,46 @@ CREATE TABLE IF NOT EXISTS kpi_refresh_state (
     version     UInt64
 ) ENGINE = ReplacingMergeTree(version)
 ORDER BY name;
+
+-- Per day, brand, product and network: kpi_hourly summed over hours, languages and segments, recomputed
+-- from kpi_hourly for every day the refresher touches. Long-range queries without a language or segment
+-- filter read this table.
+CREATE TABLE IF NOT EXISTS kpi_daily (
+    day                  Date,
+    brand                String,
+    product              String,
+    network              String,
+    competitor           UInt8,
+    mentions             UInt64,
+    opinions             UInt64,
+    duplicates           UInt64,
+    spam                 UInt64,
+    scored               UInt64,
+    positive             UInt64,
+    negative             UInt64,
+    sentiment_sum        Float64,
+    influence_weight     Float64,
+    influence_sentiment  Float64,
+    promoters            UInt64,
+    detractors           UInt64,
+    nps_base             UInt64,
+    engagement_posts     UInt64,
+    engagements          Int64,
+    followers            Int64,
+    inbound              UInt64,
+    answered             UInt64,
+    answered_1h          UInt64,
+    responses            Array(UInt64),
+    complaints           UInt64,
+    complaints_answered  UInt64,
+    recommend            UInt64,
+    praise               UInt64,
+    purchase             UInt64,
+    questions            UInt64,
+    churn                UInt64,
+    rating_sum           Int64,
+    rating_n             UInt64,
+    version              UInt64
+) ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMM(day)
+ORDER BY (brand, product, day, network);
