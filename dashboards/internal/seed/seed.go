@@ -1,7 +1,7 @@
 // Package seed fills a ClickHouse database with a small simulated stream for the dashboard and plugin tests:
 // posts decoded from the simulator's raw payloads by the real normalizers and written by the real posts
 // writer, plus the shared tables the dashboards read (catalogue, customers and links, author influence,
-// alerts).
+// alerts), and the KPI rollups rebuilt from them by the kpi refresher.
 //
 // The text feature and sentiment stages run as in the pipeline. The enrichment stages that fill entities,
 // loyalty signals, duplicate status and influence are not run here: those fields are set from the
@@ -20,6 +20,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/rapport-dev/rapport/ingest"
+	"github.com/rapport-dev/rapport/kpi"
 	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/processors"
 	"github.com/rapport-dev/rapport/processors/features"
@@ -144,6 +145,9 @@ func Load(ctx context.Context, conn driver.Conn, cfg Config) (Result, error) {
 	}
 	if err := writeAlerts(ctx, conn, gen.Incidents(), res.To); err != nil {
 		return res, err
+	}
+	if _, err := kpi.NewRefresher(conn, kpi.RefresherConfig{}, nil, nil).Rebuild(ctx); err != nil {
+		return res, fmt.Errorf("building the KPI rollups: %w", err)
 	}
 	return res, nil
 }
