@@ -14,10 +14,15 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/rapport-dev/rapport/dashboards"
 	"github.com/rapport-dev/rapport/dashboards/internal/seed"
+	"github.com/rapport-dev/rapport/dashboards/plugin"
 	"github.com/rapport-dev/rapport/internal/testenv"
+	"github.com/rapport-dev/rapport/kpi"
+	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
 const (
@@ -38,10 +43,17 @@ type target struct {
 	RawSQL     string `json:"rawSql"`
 	Format     *int   `json:"format"`
 	KPI        string `json:"kpi"`
-	Brand      string `json:"brand"`
-	Product    string `json:"product"`
-	Network    string `json:"network"`
-	Interval   string `json:"interval"`
+	Mode       string `json:"mode"`
+	raw        json.RawMessage
+}
+
+func (t *target) UnmarshalJSON(b []byte) error {
+	type plain target
+	if err := json.Unmarshal(b, (*plain)(t)); err != nil {
+		return err
+	}
+	t.raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
 type panel struct {
@@ -226,8 +238,8 @@ func TestDashboardStructure(t *testing.T) {
 				case chType:
 					checkSQL(t, d.file+": "+where, p.Type, tg)
 				case kpiType:
-					if tg.KPI == "" {
-						t.Errorf("%s: %s: target %s names no KPI", d.file, where, tg.RefID)
+					if _, ok := kpi.Lookup(tg.KPI); !ok && tg.Mode != "compare" {
+						t.Errorf("%s: %s: target %s: %q is not a KPI of the catalogue", d.file, where, tg.RefID, tg.KPI)
 					}
 				default:
 					t.Errorf("%s: %s: datasource type %q", d.file, where, p.Datasource.Type)
@@ -277,12 +289,13 @@ type scenario struct {
 // ClickHouse database holding a simulated stream, once with every variable on All and once with one value
 // each, and checks the shape of what comes back.
 func TestDashboardQueries(t *testing.T) {
-	conn, _ := testenv.ClickHouse(t)
+	conn, cfg := testenv.ClickHouse(t)
 	ctx := context.Background()
 	res, err := seed.Load(ctx, conn, seed.Config{Records: 20000, Rate: 0.08})
 	if err != nil {
 		t.Fatal(err)
 	}
+	kpiDS := kpiDatasource(t, cfg)
 	t.Logf("seeded %d post rows from %s to %s", res.Posts, res.From, res.To)
 	scenarios := []scenario{
 		{name: "all"},
@@ -323,6 +336,9 @@ func TestDashboardQueries(t *testing.T) {
 									t.Fatalf("variable %s: %q is not among its options %v", v.Name, w, options)
 								}
 							}
+							if !v.Multi {
+								want = want[:1]
+							}
 							vv.Values = want
 						} else {
 							vv.All = true
@@ -345,6 +361,7 @@ func TestDashboardQueries(t *testing.T) {
 						where := fmt.Sprintf("panel %q target %s", p.Title, tg.RefID)
 						if p.Datasource.Type == kpiType {
 							kpiTargets++
+							runKPITarget(t, ctx, kpiDS, e, where, p.Type, tg, sc.name == "all")
 							continue
 						}
 						cols, rows := runQuery(t, ctx, conn, e, where, tg.RawSQL)
@@ -358,7 +375,78 @@ func TestDashboardQueries(t *testing.T) {
 			})
 		}
 	}
-	t.Logf("%d KPI datasource targets are run by the plugin's tests", kpiTargets/len(scenarios))
+	t.Logf("%d KPI datasource targets run through the plugin", kpiTargets/len(scenarios))
+}
+
+// kpiDatasource returns the KPI datasource plugin configured for the test database.
+func kpiDatasource(t *testing.T, cfg clickhouse.ConnConfig) *plugin.Datasource {
+	t.Helper()
+	js, err := json.Marshal(map[string]any{"addr": strings.Join(cfg.Addr, ","), "database": cfg.Database, "username": cfg.Username})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := plugin.NewDatasource(context.Background(), backend.DataSourceInstanceSettings{UID: "kpi", Name: "KPIs", JSONData: js,
+		DecryptedSecureJSONData: map[string]string{"password": cfg.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := inst.(*plugin.Datasource)
+	t.Cleanup(d.Dispose)
+	return d
+}
+
+// runKPITarget expands the template variables of a KPI datasource target, as the plugin's frontend does,
+// runs it through the plugin and checks the frames against the panel.
+func runKPITarget(t *testing.T, ctx context.Context, ds *plugin.Datasource, e *expander, where, panelType string, tg target, wantValues bool) {
+	t.Helper()
+	js, err := e.expandVars(string(tg.raw))
+	if err != nil {
+		t.Errorf("%s: %v", where, err)
+		return
+	}
+	resp, err := ds.QueryData(ctx, &backend.QueryDataRequest{Queries: []backend.DataQuery{{RefID: tg.RefID, JSON: json.RawMessage(js),
+		Interval: e.interval, MaxDataPoints: 500, TimeRange: backend.TimeRange{From: e.from, To: e.to}}}})
+	if err != nil {
+		t.Errorf("%s: %v", where, err)
+		return
+	}
+	r := resp.Responses[tg.RefID]
+	if r.Error != nil || len(r.Frames) == 0 {
+		t.Errorf("%s: error %v, %d frames\n%s", where, r.Error, len(r.Frames), js)
+		return
+	}
+	values := 0
+	for _, f := range r.Frames {
+		var nums int
+		for _, fl := range f.Fields {
+			if fl.Type().Numeric() {
+				nums++
+				for i := 0; i < fl.Len(); i++ {
+					if v, ok := fl.ConcreteAt(i); ok && v != nil {
+						values++
+					}
+				}
+			}
+		}
+		switch panelType {
+		case "timeseries":
+			if len(f.Fields) < 2 || f.Fields[0].Type() != data.FieldTypeTime || nums == 0 {
+				t.Errorf("%s: frame %s is not a time series: %v", where, f.Name, f.Fields)
+			}
+		case "stat":
+			if nums == 0 || f.Rows() != 1 {
+				t.Errorf("%s: frame %s: %d rows, %d numeric fields; want one value", where, f.Name, f.Rows(), nums)
+			}
+		case "table":
+			if len(f.Fields) < 2 || f.Rows() == 0 {
+				t.Errorf("%s: frame %s: a table of %d fields and %d rows", where, f.Name, len(f.Fields), f.Rows())
+			}
+		}
+	}
+	if wantValues && values == 0 {
+		t.Errorf("%s: no value at all on the whole simulated stream\n%s", where, js)
+	}
+	t.Logf("%s: %d frames, %d values", where, len(r.Frames), values)
 }
 
 func queryColumn(t *testing.T, ctx context.Context, conn driver.Conn, sql string) []string {

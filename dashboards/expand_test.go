@@ -69,7 +69,7 @@ func (v *variable) format(format string) (string, error) {
 	if v.Type == "constant" {
 		return v.Const, nil
 	}
-	if v.Multi && v.All && v.AllValue != "" && format != "text" && format != "percentencode" {
+	if v.All && v.AllValue != "" && format != "text" && format != "percentencode" {
 		return v.AllValue, nil // Grafana inserts a custom all value as written, whatever the format
 	}
 	vals := v.Values
