@@ -50,7 +50,7 @@ ANY LEFT JOIN (
 	GROUP BY network, parent
 ) USING (network, post_id)`
 
-// withCustomers adds linked_customer and segment (” when the author is not linked). A link counts when its
+// withCustomers adds linked_customer and segment (empty when the author is not linked). A link counts when its
 // latest decision is auto or confirmed and its customer is not deleted; of several, the most probable. Only
 // the links of the authors being recomputed are read, through the tables' primary keys; the latest version
 // of each row is taken with argMax rather than FINAL, which reads the whole table on ClickHouse 18.16.
