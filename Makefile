@@ -8,7 +8,7 @@ GO_TEST_FLAGS ?= -race -shuffle=on -timeout 45m
 export RAPPORT_TEST_CLICKHOUSE ?= 127.0.0.1:9000
 export RAPPORT_TEST_KAFKA ?= 127.0.0.1:19092
 
-.PHONY: all build demo test unit lint services services-stop bench fuzz clean
+.PHONY: all build demo test unit lint services services-stop bench bench-kpi fuzz clean
 
 all: build
 
@@ -49,6 +49,10 @@ lint: $(GOBIN_DIR)/staticcheck
 ## bench: end-to-end throughput through the real broker into ClickHouse, next to the consume-only ceiling
 bench: services
 	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pipeline/
+
+## bench-kpi: leadership KPI queries on 10 million posts generated inside ClickHouse (RAPPORT_BENCH_KPI_POSTS to change)
+bench-kpi: services
+	RAPPORT_BENCH_KPI=1 go test -run '^$$' -bench Leadership -benchtime 20x -timeout 60m -v ./kpi/
 
 ## fuzz: run every normalizer fuzz target for FUZZTIME each (default 30s)
 FUZZTIME ?= 30s

@@ -29,6 +29,7 @@ type Config struct {
 	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
 	Log        Log        `yaml:"log"`
+	KPI        KPI        `yaml:"kpi"`
 }
 
 // Kafka configures the consumer group and the dead-letter topic.
@@ -180,6 +181,7 @@ func (c *Config) SetDefaults() {
 	setString(&c.HTTP.Listen, "127.0.0.1:9464")
 	setString(&c.Log.Level, "info")
 	setString(&c.Log.Format, "json")
+	c.KPI.setDefaults()
 }
 
 func setString(p *string, v string) {
@@ -266,6 +268,7 @@ func (c *Config) Validate() error {
 	default:
 		bad("log.format", "%q is not one of json, console", c.Log.Format)
 	}
+	c.KPI.validate(bad)
 	return errors.Join(errs...)
 }
 
