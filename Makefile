@@ -8,7 +8,7 @@ GO_TEST_FLAGS ?= -race -shuffle=on -timeout 45m
 export RAPPORT_TEST_CLICKHOUSE ?= 127.0.0.1:9000
 export RAPPORT_TEST_KAFKA ?= 127.0.0.1:19092
 
-.PHONY: all build demo test unit lint services services-stop bench bench-kpi fuzz clean
+.PHONY: all build demo test unit lint services services-stop bench fuzz clean
 
 all: build
 
@@ -51,6 +51,7 @@ bench: services
 	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pipeline/
 
 ## bench-kpi: leadership KPI queries on 10 million posts generated inside ClickHouse (RAPPORT_BENCH_KPI_POSTS to change)
+.PHONY: bench-kpi
 bench-kpi: services
 	RAPPORT_BENCH_KPI=1 go test -run '^$$' -bench Leadership -benchtime 20x -timeout 60m -v ./kpi/
 
