@@ -21,6 +21,8 @@ require (
 
 require github.com/abadojack/whatlanggo v1.0.1
 
+require github.com/kylelemons/godebug v1.1.0 // indirect
+
 require (
 	github.com/ClickHouse/ch-go v0.74.0 // indirect
 	github.com/andybalholm/brotli v1.2.6 // indirect
