@@ -289,7 +289,11 @@ func writeKPIReport(w io.Writer, format string, rep *kpiReport) error {
 		var parts []string
 		for _, c := range d.Components {
 			if v, ok := l.Components[c]; ok {
-				parts = append(parts, fmt.Sprintf("%s %.1f", strings.ReplaceAll(c, "_", " "), v))
+				num := fmt.Sprintf("%.1f", v)
+				if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+					num = thousands(int64(v))
+				}
+				parts = append(parts, strings.ReplaceAll(c, "_", " ")+" "+num)
 			} else {
 				parts = append(parts, c+" –")
 			}
@@ -347,7 +351,7 @@ func change(cur, prev *float64, u kpi.Unit) string {
 	case kpi.UnitSeconds:
 		sign := "+"
 		if d < 0 {
-			sign, d = "−", -d
+			sign, d = "-", -d
 		}
 		return sign + (time.Duration(d) * time.Second).Round(time.Second).String()
 	case kpi.UnitCount:

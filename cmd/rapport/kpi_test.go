@@ -86,7 +86,7 @@ func TestKPIReportFormats(t *testing.T) {
 	}
 	out := buf.String()
 	for _, want := range []string{"KPIs for acme, 2026-11-01 00:00 → 2026-11-04 00:00", "Trust index", "60.0", "55.0", "+5.0", "▲",
-		"30m0s", "−30m0s", "▼", "Trust index = sentiment 50.0, advocacy 37.5, responsiveness –", "▁ █"} {
+		"30m0s", "-30m0s", "▼", "Trust index = sentiment 50, advocacy 37.5, responsiveness –", "▁ █"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table output lacks %q:\n%s", want, out)
 		}
