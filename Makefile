@@ -8,7 +8,7 @@ GO_TEST_FLAGS ?= -race -shuffle=on -timeout 45m
 export RAPPORT_TEST_CLICKHOUSE ?= 127.0.0.1:9000
 export RAPPORT_TEST_KAFKA ?= 127.0.0.1:19092
 
-.PHONY: all build demo test unit lint services services-stop bench fuzz clean plugin
+.PHONY: all build demo test unit lint services services-stop faults faults-services bench fuzz clean plugin
 
 all: build
 
@@ -19,9 +19,21 @@ build:
 demo:
 	go run ./cmd/rapport demo
 
-## test: install and start real ClickHouse and Kafka, lint, then every test with the race detector
-test: services lint
-	go test $(GO_TEST_FLAGS) ./...
+## test: install and start real ClickHouse and Kafka (plus the fault suite's own pair), lint, then every test
+## with the race detector, the fault suite included
+test: services faults-services lint
+	RAPPORT_FAULTS=1 $(FAULT_ENV) go test $(GO_TEST_FLAGS) ./...
+
+FAULT_ENV := RAPPORT_FAULT_CLICKHOUSE=127.0.0.1:9100 RAPPORT_FAULT_KAFKA=127.0.0.1:19192
+
+faults-services: services
+	scripts/faults.sh start
+
+## faults: the fault suite alone (kill -9, SIGTERM, ClickHouse paused and rejecting, broker restart,
+## rebalance storm) against its dedicated ClickHouse and broker, with a results table
+faults: faults-services
+	set -o pipefail; RAPPORT_FAULTS=1 $(FAULT_ENV) go test -count=1 -v -run '^TestFault' -timeout 30m ./cmd/rapport/ 2>&1 | grep -E '^(=== RUN|--- |fault |ok|FAIL|PASS)|faults_test'
+
 
 ## unit: tests only, no services started (integration tests skip unless CI=true)
 unit:
@@ -49,6 +61,11 @@ lint: $(GOBIN_DIR)/staticcheck
 ## bench: end-to-end throughput through the real broker into ClickHouse, next to the consume-only ceiling
 bench: services
 	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pipeline/
+
+## bench-kpi: leadership KPI queries on 10 million posts generated inside ClickHouse (RAPPORT_BENCH_KPI_POSTS to change)
+.PHONY: bench-kpi
+bench-kpi: services
+	RAPPORT_BENCH_KPI=1 go test -run '^$$' -bench Leadership -benchtime 20x -timeout 60m -v ./kpi/
 
 ## fuzz: run every normalizer fuzz target for FUZZTIME each (default 30s)
 FUZZTIME ?= 30s

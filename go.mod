@@ -80,6 +80,8 @@ require (
 	google.golang.org/grpc v1.84.0 // indirect
 )
 
+require github.com/kylelemons/godebug v1.1.0 // indirect
+
 require (
 	github.com/ClickHouse/ch-go v0.74.0 // indirect
 	github.com/andybalholm/brotli v1.2.6 // indirect

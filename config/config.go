@@ -29,6 +29,7 @@ type Config struct {
 	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
 	Log        Log        `yaml:"log"`
+	KPI        KPI        `yaml:"kpi"`
 }
 
 // Kafka configures the consumer group and the dead-letter topic.
@@ -40,9 +41,22 @@ type Kafka struct {
 	Networks       map[string]string `yaml:"networks"`         // topic → network, overriding the topic suffix; "auto" = by header or payload shape; default none
 	NetworkHeader  string            `yaml:"network_header"`   // record header naming the record\'s network; default rapport-network
 	MaxPollRecords int               `yaml:"max_poll_records"` // records per poll; default 5000
+	FetchMaxBytes  int               `yaml:"fetch_max_bytes"`  // most bytes per fetch response (bounds buffered input); default 16777216
 	CommitInterval time.Duration     `yaml:"commit_interval"`  // how often durable offsets are committed; default 1s
 	SessionTimeout time.Duration     `yaml:"session_timeout"`  // how soon a dead member's partitions move to others; default 45s
 	RevokeTimeout  time.Duration     `yaml:"revoke_timeout"`   // wait for in-flight records of a revoked partition; default 20s
+
+	// Transport security (see TLS). Secrets come from the environment or files, never from logs.
+	TLS              bool   `yaml:"tls"`                // connect over TLS; default false
+	TLSCAFile        string `yaml:"tls_ca_file"`        // PEM CA bundle to verify the brokers; default the system pool
+	TLSCertFile      string `yaml:"tls_cert_file"`      // client certificate (mutual TLS); default none
+	TLSKeyFile       string `yaml:"tls_key_file"`       // client key (mutual TLS); default none
+	TLSServerName    string `yaml:"tls_server_name"`    // name to verify instead of the broker host; default the host
+	TLSInsecure      bool   `yaml:"tls_insecure"`       // skip certificate verification (tests only); default false
+	SASLMechanism    string `yaml:"sasl_mechanism"`     // PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; default none
+	SASLUsername     string `yaml:"sasl_username"`      // default none
+	SASLPassword     string `yaml:"sasl_password"`      // default none; prefer sasl_password_file or RAPPORT_KAFKA_SASL_PASSWORD
+	SASLPasswordFile string `yaml:"sasl_password_file"` // file holding the SASL password; default none
 }
 
 // ClickHouse configures the connection and the writer.
@@ -56,14 +70,18 @@ type ClickHouse struct {
 	FlushInterval time.Duration `yaml:"flush_interval"` // longest wait before a flush; default 1s
 	MaxBackoff    time.Duration `yaml:"max_backoff"`    // longest delay between insert retries; default 30s
 	Migrate       *bool         `yaml:"migrate"`        // apply schema migrations at start; default true
+	TLS           bool          `yaml:"tls"`            // connect over TLS; default false
+	TLSCAFile     string        `yaml:"tls_ca_file"`    // PEM CA bundle to verify the server; default the system pool
+	TLSInsecure   bool          `yaml:"tls_insecure"`   // skip certificate verification (tests only); default false
 }
 
 // Pipeline configures batching and the queues between stages.
 type Pipeline struct {
-	BatchSize       int           `yaml:"batch_size"`        // posts per batch from ingest; default 1000
-	QueueDepth      int           `yaml:"queue_depth"`       // batches queued in front of each stage and sink; default 4
-	MaxPayloadBytes int           `yaml:"max_payload_bytes"` // larger raw payloads go to the dead-letter topic; default 262144
-	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`  // longest graceful drain before aborting; default 30s
+	BatchSize       int           `yaml:"batch_size"`            // posts per batch from ingest; default 1000
+	QueueDepth      int           `yaml:"queue_depth"`           // batches queued in front of each stage and sink; default 4
+	MaxPayloadBytes int           `yaml:"max_payload_bytes"`     // larger raw payloads go to the dead-letter topic; default 262144
+	MaxInFlight     int           `yaml:"max_in_flight_records"` // records read but not yet stored before fetching pauses; default 100000
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`      // longest graceful drain before aborting; default 30s
 }
 
 // Ingest configures sources beyond the built-in network formats.
@@ -125,6 +143,13 @@ func Load(path string, env []string) (*Config, error) {
 		}
 		c.ClickHouse.Password = strings.TrimRight(string(data), "\r\n")
 	}
+	if c.Kafka.SASLPasswordFile != "" && c.Kafka.SASLPassword == "" {
+		data, err := os.ReadFile(c.Kafka.SASLPasswordFile)
+		if err != nil {
+			return nil, fmt.Errorf("kafka.sasl_password_file: %w", err)
+		}
+		c.Kafka.SASLPassword = strings.TrimRight(string(data), "\r\n")
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -153,6 +178,7 @@ func (c *Config) SetDefaults() {
 	setString(&k.DLQTopic, "social.dlq")
 	setString(&k.NetworkHeader, "rapport-network")
 	setInt(&k.MaxPollRecords, 5000)
+	setInt(&k.FetchMaxBytes, 16<<20)
 	setDuration(&k.CommitInterval, time.Second)
 	setDuration(&k.SessionTimeout, 45*time.Second)
 	setDuration(&k.RevokeTimeout, 20*time.Second)
@@ -175,11 +201,13 @@ func (c *Config) SetDefaults() {
 	setInt(&p.BatchSize, 1000)
 	setInt(&p.QueueDepth, 4)
 	setInt(&p.MaxPayloadBytes, 256<<10)
+	setInt(&p.MaxInFlight, 100000)
 	setDuration(&p.ShutdownTimeout, 30*time.Second)
 
 	setString(&c.HTTP.Listen, "127.0.0.1:9464")
 	setString(&c.Log.Level, "info")
 	setString(&c.Log.Format, "json")
+	c.KPI.setDefaults()
 }
 
 func setString(p *string, v string) {
@@ -222,7 +250,21 @@ func (c *Config) Validate() error {
 	if re, err := regexp.Compile(c.Kafka.TopicPattern); err == nil && re.MatchString(c.Kafka.DLQTopic) {
 		bad("kafka.dlq_topic", "%q matches kafka.topic_pattern, so dead letters would be read back as input", c.Kafka.DLQTopic)
 	}
+	switch c.Kafka.SASLMechanism {
+	case "":
+	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
+		if c.Kafka.SASLUsername == "" {
+			bad("kafka.sasl_username", "required with kafka.sasl_mechanism %s", c.Kafka.SASLMechanism)
+		}
+	default:
+		bad("kafka.sasl_mechanism", "%q is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", c.Kafka.SASLMechanism)
+	}
+	if (c.Kafka.TLSCertFile == "") != (c.Kafka.TLSKeyFile == "") {
+		bad("kafka.tls_cert_file", "tls_cert_file and tls_key_file go together")
+	}
 	checkRange(bad, "kafka.max_poll_records", c.Kafka.MaxPollRecords, 1, 1_000_000)
+	checkRange(bad, "kafka.fetch_max_bytes", c.Kafka.FetchMaxBytes, 1<<20, 1<<30)
+	checkRange(bad, "pipeline.max_in_flight_records", c.Pipeline.MaxInFlight, 1, 10_000_000)
 	checkPositive(bad, "kafka.commit_interval", c.Kafka.CommitInterval)
 	checkPositive(bad, "kafka.revoke_timeout", c.Kafka.RevokeTimeout)
 	if c.Kafka.SessionTimeout < 6*time.Second || c.Kafka.SessionTimeout > 5*time.Minute {
@@ -266,6 +308,7 @@ func (c *Config) Validate() error {
 	default:
 		bad("log.format", "%q is not one of json, console", c.Log.Format)
 	}
+	c.KPI.validate(bad)
 	return errors.Join(errs...)
 }
 
@@ -365,6 +408,12 @@ func setFromString(v reflect.Value, raw string) error {
 	switch v.Kind() {
 	case reflect.String:
 		v.SetString(raw)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not a boolean", raw)
+		}
+		v.SetBool(b)
 	case reflect.Int:
 		n, err := strconv.Atoi(raw)
 		if err != nil {

@@ -56,6 +56,8 @@ type Config struct {
 	Decoders       int               // partitions decoded in parallel; default GOMAXPROCS
 	MaxPollRecords int               // max records per poll; default 5000
 	MaxPayload     int               // max raw payload bytes; default 256 KiB
+	MaxInFlight    int               // records read but not yet durable before fetching pauses; default 100000
+	FetchMaxBytes  int               // most bytes one fetch response may carry (and so be buffered); default 16 MiB
 	CommitInterval time.Duration     // how often durable offsets are committed; default 1s
 	SessionTimeout time.Duration     // group session timeout: how soon a dead member's partitions move; default 45s
 	RevokeTimeout  time.Duration     // how long a revoked partition's in-flight records may take to finish before its offsets are committed anyway; default 20s
@@ -80,6 +82,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxPollRecords <= 0 {
 		c.MaxPollRecords = 5000
+	}
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = 100000
+	}
+	if c.FetchMaxBytes <= 0 {
+		c.FetchMaxBytes = 16 << 20
 	}
 	if c.MaxPayload <= 0 {
 		c.MaxPayload = DefaultMaxPayloadBytes
@@ -130,14 +138,16 @@ func (c *Consumer) Stats() Stats {
 }
 
 type consumerMetrics struct {
-	records     *prometheus.CounterVec
-	deadLetters *prometheus.CounterVec
-	dlqErrors   prometheus.Counter
-	commits     prometheus.Counter
-	commitErrs  prometheus.Counter
-	inFlight    prometheus.GaugeFunc
-	lag         *prometheus.GaugeVec
-	batchPosts  prometheus.Histogram
+	records       *prometheus.CounterVec
+	deadLetters   *prometheus.CounterVec
+	dlqErrors     prometheus.Counter
+	commits       prometheus.Counter
+	commitErrs    prometheus.Counter
+	inFlight      prometheus.GaugeFunc
+	pauses        prometheus.Counter
+	pausedSeconds prometheus.Counter
+	lag           *prometheus.GaugeVec
+	batchPosts    prometheus.Histogram
 }
 
 // NewConsumer creates the Kafka client and joins nothing yet: the group is joined on the first poll in Run.
@@ -179,6 +189,8 @@ func NewConsumer(cfg Config, normalizers map[post.Network]Normalizer, reg promet
 		kgo.SessionTimeout(cfg.SessionTimeout),
 		kgo.ProducerLinger(5 * time.Millisecond),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.FetchMaxBytes(int32(cfg.FetchMaxBytes)),
+		kgo.FetchMaxPartitionBytes(int32(min(cfg.FetchMaxBytes, max(cfg.MaxPayload*4, 1<<20)))),
 	}
 	opts = append(opts, cfg.ClientOpts...)
 	cl, err := kgo.NewClient(opts...)
@@ -206,6 +218,12 @@ func newConsumerMetrics(reg prometheus.Registerer, t *Tracker) *consumerMetrics 
 		commitErrs: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "rapport_ingest_commit_errors_total", Help: "Offset commits that failed.",
 		}),
+		pauses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rapport_ingest_backpressure_pauses_total", Help: "Times fetching paused because max_in_flight_records were read and not yet durable.",
+		}),
+		pausedSeconds: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rapport_ingest_backpressure_paused_seconds_total", Help: "Time fetching spent paused at the in-flight limit.",
+		}),
 		inFlight: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "rapport_ingest_in_flight_records", Help: "Records read and not yet durable (written to ClickHouse or the dead-letter topic).",
 		}, func() float64 { return float64(t.Pending()) }),
@@ -221,7 +239,7 @@ func newConsumerMetrics(reg prometheus.Registerer, t *Tracker) *consumerMetrics 
 		m.deadLetters.WithLabelValues(string(r))
 	}
 	if reg != nil {
-		reg.MustRegister(m.records, m.deadLetters, m.dlqErrors, m.commits, m.commitErrs, m.inFlight, m.lag, m.batchPosts)
+		reg.MustRegister(m.records, m.deadLetters, m.dlqErrors, m.commits, m.commitErrs, m.pauses, m.pausedSeconds, m.inFlight, m.lag, m.batchPosts)
 	}
 	return m
 }
@@ -267,7 +285,11 @@ func (c *Consumer) Run(ctx context.Context, out chan<- *processors.Batch) error 
 	defer func() { stopCommits(); <-commitsDone }()
 
 	for {
-		fetches := c.cl.PollRecords(ctx, c.cfg.MaxPollRecords)
+		room, ok := c.waitForRoom(ctx)
+		if !ok {
+			return nil
+		}
+		fetches := c.cl.PollRecords(ctx, room)
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			return nil
 		}
@@ -320,6 +342,31 @@ func (c *Consumer) Run(ctx context.Context, out chan<- *processors.Batch) error 
 				case out <- b:
 				}
 			}
+		}
+	}
+}
+
+// waitForRoom holds fetching while MaxInFlight records are read and not yet durable (the sink is slow or
+// down), and returns how many records the next poll may take. It returns false when ctx is done.
+func (c *Consumer) waitForRoom(ctx context.Context) (int, bool) {
+	var since time.Time
+	for {
+		pending := c.tracker.Pending()
+		if room := c.cfg.MaxInFlight - pending; room > 0 {
+			if !since.IsZero() {
+				c.metrics.pausedSeconds.Add(time.Since(since).Seconds())
+			}
+			return min(room, c.cfg.MaxPollRecords), true
+		}
+		if since.IsZero() {
+			since = time.Now()
+			c.metrics.pauses.Inc()
+		}
+		select {
+		case <-ctx.Done():
+			c.metrics.pausedSeconds.Add(time.Since(since).Seconds())
+			return 0, false
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }

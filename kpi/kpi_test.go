@@ -287,6 +287,25 @@ func TestLateDeleteAndReplyAreFoldedIn(t *testing.T) {
 	write(t, conn, []*post.Post{tombstone(post.NetworkX, "1")}) // p1 deleted at the source
 	refresh(t, r)
 	checkAll(t, eng, map[string]float64{kpi.Opinions: 1, kpi.Mentions: 1, kpi.NetSentiment: -100, kpi.ResponseRate: 100})
+	// A customer link decided later moves the author's posts into the customer's segment.
+	gold := kpi.Query{KPI: kpi.Opinions, Brand: "acme", Segment: "gold", From: t0, To: t0.Add(3 * time.Hour)}
+	if p, err := eng.Value(context.Background(), gold); err != nil || p.Value != 0 {
+		t.Fatalf("gold opinions before the link = %+v, %v; want 0 (p1, the gold customer's, is deleted)", p, err)
+	}
+	b, err := conn.PrepareBatch(context.Background(), "INSERT INTO customer_links (network, author_id, customer_id, status, probability, decided_by, version, updated_at)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Append("x", "u2", "c1", "confirmed", float32(1), "analyst", uint64(2), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+	refresh(t, r)
+	if p, err := eng.Value(context.Background(), gold); err != nil || p.Value != 1 {
+		t.Errorf("gold opinions after linking u2 to c1 = %+v, %v; want 1", p, err)
+	}
 	// No refresh needed when nothing changed.
 	if st := refresh(t, r); st.Hours != 0 {
 		t.Errorf("refresh without changes recomputed %d hours", st.Hours)

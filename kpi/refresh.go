@@ -156,7 +156,8 @@ func (r *Refresher) Refresh(ctx context.Context) (RefreshStats, error) {
 		if !okLinks {
 			wLinks = time.Unix(0, 0)
 		}
-		hours, err = r.touchedHours(ctx, wPosts.Add(-r.cfg.Slack), wLinks.Add(-r.cfg.Slack))
+		linksChanged := !r.last.watermarkInitialised || nLinks != r.last.links || !maxLinks.Equal(r.last.linksMax)
+		hours, err = r.touchedHours(ctx, wPosts.Add(-r.cfg.Slack), wLinks.Add(-r.cfg.Slack), linksChanged)
 	}
 	if err != nil {
 		return st, err
@@ -241,14 +242,34 @@ func (r *Refresher) allHours(ctx context.Context) ([]uint32, error) {
 }
 
 // touchedHours returns the hours of every stored version of the posts ingested since postsSince, of the
-// posts they reply to, and of the posts of authors whose customer link changed since linksSince.
-func (r *Refresher) touchedHours(ctx context.Context, postsSince, linksSince time.Time) ([]uint32, error) {
+// posts they reply to, and — when linksChanged — of the posts of authors whose customer link changed since
+// linksSince. The first two are primary-key lookups; only the last reads the whole table.
+func (r *Refresher) touchedHours(ctx context.Context, postsSince, linksSince time.Time, linksChanged bool) ([]uint32, error) {
 	ps, ls := clampUnix(postsSince), clampUnix(linksSince)
-	sql := `SELECT DISTINCT toUInt32(intDiv(toUInt32(created_at), 3600) * 3600) FROM posts
-	WHERE (network, post_id) IN (SELECT network, post_id FROM posts WHERE ingested_at >= toDateTime(` + ps + `))
-	   OR (network, post_id) IN (SELECT network, reply_to_id FROM posts WHERE ingested_at >= toDateTime(` + ps + `) AND reply_to_id != '')
-	   OR (network, author_id) IN (SELECT network, author_id FROM customer_links WHERE updated_at >= toDateTime(` + ls + `))`
-	return r.hourList(ctx, sql)
+	const hourOf = `SELECT DISTINCT toUInt32(intDiv(toUInt32(created_at), 3600) * 3600) FROM posts WHERE `
+	queries := []string{
+		hourOf + `(network, post_id) IN (SELECT network, post_id FROM posts WHERE ingested_at >= toDateTime(` + ps + `))`,
+		hourOf + `(network, post_id) IN (SELECT network, reply_to_id FROM posts WHERE ingested_at >= toDateTime(` + ps + `) AND reply_to_id != '')`,
+	}
+	if linksChanged {
+		queries = append(queries, hourOf+`(network, author_id) IN (SELECT network, author_id FROM customer_links WHERE updated_at >= toDateTime(`+ls+`))`)
+	}
+	seen := map[uint32]bool{}
+	var out []uint32
+	for _, q := range queries {
+		hours, err := r.hourList(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hours {
+			if !seen[h] {
+				seen[h] = true
+				out = append(out, h)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
 }
 
 func clampUnix(t time.Time) string {

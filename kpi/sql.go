@@ -33,6 +33,8 @@ const postColumns = `network, post_id, kind, author_id, author_brand, author_fol
 	signal_kinds, signal_entities, dup_level, spam, influence`
 
 // withReplies adds answered_at: the first reply by a brand account that was not deleted (1970 when none).
+// Only replies to the posts being recomputed are read, and a reply is never older than the day its post was
+// made ({lo} is that day or earlier).
 const withReplies = `
 SELECT ` + postColumns + `, answered_at
 FROM (%s)
@@ -40,26 +42,52 @@ ANY LEFT JOIN (
 	SELECT network, parent AS post_id, min(created_at) AS answered_at
 	FROM (
 		SELECT network, reply_to_id AS parent, created_at
-		FROM posts PREWHERE author_brand = 1
-		WHERE deleted = 0 AND reply_to_id != '' AND (network, post_id) NOT IN (SELECT network, post_id FROM posts WHERE deleted = 1)
+		FROM posts PREWHERE author_brand = 1 AND created_at >= toDateTime({lo})
+		WHERE deleted = 0 AND reply_to_id != ''
+			AND (network, reply_to_id) IN (SELECT network, post_id FROM posts PREWHERE {postfilter})
+			AND (network, post_id) NOT IN (SELECT network, post_id FROM posts WHERE deleted = 1)
 	)
 	GROUP BY network, parent
 ) USING (network, post_id)`
 
-// withCustomers adds linked_customer and segment (” when the author is not linked). A link counts when its
-// latest decision is auto or confirmed and its customer is not deleted; of several, the most probable.
+// withCustomers adds linked_customer and segment (empty when the author is not linked). A link counts when its
+// latest decision is auto or confirmed and its customer is not deleted; of several, the most probable. Only
+// the links of the authors being recomputed are read, through the tables' primary keys; the latest version
+// of each row is taken with argMax rather than FINAL, which reads the whole table on ClickHouse 18.16.
 const withCustomers = `
 SELECT ` + postColumns + `, answered_at, linked_customer, segment
 FROM (%s)
 ANY LEFT JOIN (
 	SELECT network, author_id, linked_customer, segment
 	FROM (
-		SELECT network, author_id, argMax(customer_id, probability) AS linked_customer
-		FROM customer_links FINAL WHERE status IN ('auto', 'confirmed')
+		SELECT network, author_id, argMax(customer_id, prob) AS linked_customer
+		FROM (
+			SELECT network, author_id, customer_id, argMax(status, version) AS st, argMax(probability, version) AS prob
+			FROM customer_links
+			WHERE (network, author_id) IN (SELECT network, author_id FROM posts PREWHERE {postfilter})
+			GROUP BY network, author_id, customer_id
+		)
+		WHERE st IN ('auto', 'confirmed')
 		GROUP BY network, author_id
 	)
-	ANY INNER JOIN (SELECT customer_id AS linked_customer, segment FROM customers FINAL WHERE deleted = 0) USING linked_customer
+	ANY INNER JOIN (
+		SELECT linked_customer, segment
+		FROM (
+			SELECT customer_id AS linked_customer, argMax(segment, version) AS segment, argMax(deleted, version) AS del
+			FROM customers
+			WHERE customer_id IN (SELECT customer_id FROM customer_links
+				WHERE (network, author_id) IN (SELECT network, author_id FROM posts PREWHERE {postfilter}))
+			GROUP BY linked_customer
+		)
+		WHERE del = 0
+	) USING linked_customer
 ) USING (network, author_id)`
+
+// brandParents are the posts by brand accounts that the posts being recomputed reply to (a primary-key
+// lookup).
+const brandParents = `SELECT network, post_id FROM posts
+	WHERE (network, post_id) IN (SELECT network, reply_to_id FROM posts PREWHERE {postfilter} WHERE reply_to_id != '')
+		AND author_brand = 1`
 
 // signal returns a predicate: the post carries a signal of kind aimed at the target (or at the post as a
 // whole). A signal about a product counts for its brand; a signal about the brand does not count for each of
@@ -90,8 +118,7 @@ SELECT ` + postColumns + `, answered_at, linked_customer, segment,
 	` + signal("churn") + ` AS chrn,
 	rating = 5 OR (rating = 0 AND (rec OR (s_ok AND sc >= 0.5))) AS promoter,
 	(rating >= 1 AND rating <= 3) OR (rating = 0 AND NOT promoter AND (compl OR chrn OR (s_ok AND lab = -1))) AS detractor,
-	kind IN ('original', 'quote') OR (kind = 'reply' AND ((network, reply_to_author_id) IN (SELECT network, author_id FROM posts WHERE author_brand = 1)
-		OR (network, reply_to_id) IN (SELECT network, post_id FROM posts WHERE author_brand = 1))) AS inb,
+	kind IN ('original', 'quote') OR (kind = 'reply' AND (network, reply_to_id) IN (` + brandParents + `)) AS inb,
 	answered_at > toDateTime(0) AS ans,
 	toUInt64(greatest(0, toInt64(toUInt32(answered_at)) - toInt64(toUInt32(created_at)))) AS delay
 FROM (%s)
@@ -102,10 +129,11 @@ ARRAY JOIN arrayConcat(
 WHERE author_brand = 0`
 
 func targets(postFilter string) string {
-	s := strings.Replace(dedupPosts, "%s", postFilter, 1)
+	s := strings.Replace(dedupPosts, "%s", "{postfilter}", 1)
 	s = strings.Replace(withReplies, "%s", s, 1)
 	s = strings.Replace(withCustomers, "%s", s, 1)
-	return strings.Replace(perTarget, "%s", s, 1)
+	s = strings.Replace(perTarget, "%s", s, 1)
+	return strings.ReplaceAll(s, "{postfilter}", postFilter)
 }
 
 // The templates below take {v} (the recomputation's version), {v0} (the version of zero rows, just below),

@@ -10,7 +10,8 @@
 #   RAPPORT_CLICKHOUSE_WAIT       seconds to wait for readiness (default: 60)
 #
 # All state (config, data, logs, pid file) lives in $RAPPORT_LOCAL/clickhouse.
-# The server listens on 127.0.0.1 only; user "default", no password.
+# The server listens on 127.0.0.1 only; user "default", no password, plus the users of
+# deploy/clickhouse/users.d (rapport_ingest, rapport_dashboard).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -193,6 +194,10 @@ EOF
 </yandex>
 EOF
   mv -f "$CH_USERS.tmp" "$CH_USERS"
+
+  # Rapport's least-privilege users (pipeline: insert and read; dashboards: read only), as shipped.
+  mkdir -p "$CH_DIR/users.d"
+  cp -f "$REPO_DIR"/deploy/clickhouse/users.d/*.xml "$CH_DIR/users.d/"
 }
 
 wait_ready() {

@@ -12,6 +12,7 @@
 #   RAPPORT_KAFKA_CONTROLLER_PORT  KRaft controller listener (default: 19093)
 #   RAPPORT_KAFKA_HEAP             broker heap (default: 512m)
 #   RAPPORT_KAFKA_WAIT             seconds to wait for readiness (default: 90)
+#   RAPPORT_KAFKA_LIBS             directory of the broker jars (default: $RAPPORT_LOCAL/kafka/libs)
 #
 # All state (jars, config, data, logs, pid file) lives in $RAPPORT_LOCAL/kafka.
 set -euo pipefail
@@ -28,7 +29,7 @@ BOOTSTRAP="$KAFKA_HOST:$KAFKA_PORT"
 
 POM="$SCRIPT_DIR/kafka/pom.xml"
 K_DIR="$RAPPORT_LOCAL/kafka"
-K_LIBS="$K_DIR/libs"
+K_LIBS="${RAPPORT_KAFKA_LIBS:-$K_DIR/libs}"
 K_STAMP="$K_LIBS/.pom.sha256"
 K_DATA="$K_DIR/data"
 K_LOGDIR="$K_DIR/logs"
@@ -95,6 +96,7 @@ cmd_install() {
   fi
   pom_sum >"$tmp/.pom.sha256"
   rm -rf "$K_LIBS"
+  mkdir -p "$(dirname "$K_LIBS")"
   mv "$tmp" "$K_LIBS"
   log "installed $(basename "$(compgen -G "$K_LIBS/kafka_2.13-*.jar" | head -n1)" .jar)"
 }

@@ -57,9 +57,13 @@ func runDLQ(ctx context.Context, verb string, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
+	security, err := kafkaSecurity(cfg)
+	if err != nil {
+		return err
+	}
 	var producer *kgo.Client
 	if verb == "replay" {
-		if producer, err = kgo.NewClient(kgo.SeedBrokers(cfg.Kafka.Brokers...)); err != nil {
+		if producer, err = kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Kafka.Brokers...)}, security...)...); err != nil {
 			return fmt.Errorf("creating kafka client: %w", err)
 		}
 		defer producer.Close()
@@ -96,7 +100,7 @@ func runDLQ(ctx context.Context, verb string, args []string, stdout, stderr io.W
 			return errStop
 		}
 		return nil
-	})
+	}, security...)
 	if err != nil && !errors.Is(err, errStop) {
 		return err
 	}

@@ -6,6 +6,7 @@
 //	rapport migrate  [-config FILE]        apply ClickHouse schema migrations
 //	rapport erase    -network N -author ID remove one author's personal data on request
 //	rapport dlq      list|replay [flags]   inspect dead letters, or send them back after a fix
+//	rapport kpi      -brand B [flags]      trust and loyalty KPIs of a brand, period over period
 //
 // Configuration comes from a YAML file and RAPPORT_* environment variables (see config.Config).
 package main
@@ -38,6 +39,7 @@ func commands() []command {
 		{"analyze", "score the sentiment of text lines from stdin, one JSON line out per line in", analyzeCmd},
 		{"eval", "evaluate the sentiment analyzer on a labelled corpus", evalCmd},
 		{"match", "link or deduplicate customer records from CSV (probabilistic, explainable)", matchCmd},
+		{"kpi", "trust and loyalty KPIs of a brand over a time range, period over period", kpiCmd},
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-dev/rapport/processors/erasure"
 	"github.com/rapport-dev/rapport/processors/features"
 	"github.com/rapport-dev/rapport/processors/langdetect"
+	piistage "github.com/rapport-dev/rapport/processors/pii"
 	"github.com/rapport-dev/rapport/processors/sentiment"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
@@ -31,6 +32,7 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
 			return clickhouse.ErasedAuthors(ctx, conn)
 		}, erasureRefresh, reg),
+		piistage.New(nil, reg),
 		brandaccounts.New(c.Brands.Accounts),
 		features.Stage{},
 		langdetect.New(nil, 0, reg),
@@ -43,17 +45,27 @@ func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 const erasureRefresh = 5 * time.Second
 
 func connConfig(c *config.Config) clickhouse.ConnConfig {
+	// A bad TLS file is reported by Validate-time checks in buildPipeline; here it only leaves TLS unset.
+	tlsCfg, _ := c.ClickHouseTLS()
 	return clickhouse.ConnConfig{
 		Addr:     c.ClickHouse.Addr,
 		Database: c.ClickHouse.Database,
 		Username: c.ClickHouse.Username,
 		Password: c.ClickHouse.Password,
+		TLS:      tlsCfg,
 	}
 }
 
 // buildPipeline connects to ClickHouse (migrating when configured) and assembles consumer, stages and
 // writer. The caller closes the returned connection after the pipeline stopped.
 func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registerer, log *zap.Logger, extra ...kgo.Opt) (*pipeline.Pipeline, driver.Conn, error) {
+	if _, err := c.ClickHouseTLS(); err != nil {
+		return nil, nil, err
+	}
+	security, err := kafkaSecurity(c)
+	if err != nil {
+		return nil, nil, err
+	}
 	conn, err := clickhouse.Open(ctx, connConfig(c), *c.ClickHouse.Migrate)
 	if err != nil {
 		return nil, nil, err
@@ -74,6 +86,7 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		kgo.WithLogger(kzap.New(kafkaLog, kzap.Level(kgo.LogLevelWarn))),
 		kgo.WithHooks(kprom.NewMetrics("rapport_kafka", kprom.Registerer(reg))),
 	}
+	opts = append(opts, security...)
 	opts = append(opts, extra...)
 	consumer, err := ingest.NewConsumer(ingest.Config{
 		Brokers:        c.Kafka.Brokers,
@@ -85,6 +98,8 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		BatchSize:      c.Pipeline.BatchSize,
 		MaxPollRecords: c.Kafka.MaxPollRecords,
 		MaxPayload:     c.Pipeline.MaxPayloadBytes,
+		MaxInFlight:    c.Pipeline.MaxInFlight,
+		FetchMaxBytes:  c.Kafka.FetchMaxBytes,
 		CommitInterval: c.Kafka.CommitInterval,
 		SessionTimeout: c.Kafka.SessionTimeout,
 		RevokeTimeout:  c.Kafka.RevokeTimeout,

@@ -121,8 +121,11 @@ type Found struct {
 // Find returns the e-mail addresses and phone numbers in text.
 func Find(text string) Found {
 	var f Found
-	if strings.IndexByte(text, '@') >= 0 {
+	if mayHaveEmail(text) {
 		f.Emails = emailRe.FindAllString(text, -1)
+	}
+	if !mayHavePhone(text) {
+		return f
 	}
 	for _, m := range phoneRe.FindAllString(text, -1) {
 		if looksLikePhone(m) {
@@ -150,8 +153,11 @@ func isDecimal(m string) bool {
 
 // Redact replaces every e-mail address in text with "[email]" and every phone number with "[phone]".
 func Redact(text string) string {
-	if strings.IndexByte(text, '@') >= 0 {
+	if mayHaveEmail(text) {
 		text = emailRe.ReplaceAllString(text, "[email]")
+	}
+	if !mayHavePhone(text) {
+		return text
 	}
 	return phoneRe.ReplaceAllStringFunc(text, func(m string) string {
 		if looksLikePhone(m) {
@@ -159,4 +165,37 @@ func Redact(text string) string {
 		}
 		return m
 	})
+}
+
+// mayHavePhone is a cheap filter: a phone number needs at least 7 digits.
+func mayHavePhone(text string) bool {
+	n := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] >= '0' && text[i] <= '9' {
+			if n++; n >= 7 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mayHaveEmail is a cheap filter: an address needs an '@' right after a local-part character and right
+// before a domain character (a mention such as "@acme" has neither before it).
+func mayHaveEmail(text string) bool {
+	for i := strings.IndexByte(text, '@'); i >= 0; {
+		if i > 0 && i+1 < len(text) && isLocalByte(text[i-1]) && isLocalByte(text[i+1]) {
+			return true
+		}
+		j := strings.IndexByte(text[i+1:], '@')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+func isLocalByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
 }
