@@ -298,6 +298,10 @@ func (r *Refresher) hourList(ctx context.Context, sql string) ([]uint32, error) 
 }
 
 func (r *Refresher) recompute(ctx context.Context, hours []uint32, st *RefreshStats) error {
+	// Posts without a time (deletion notices of posts never seen, stored at the epoch) belong to no hour.
+	for len(hours) > 0 && hours[0] < 86400 {
+		hours = hours[1:]
+	}
 	for len(hours) > 0 {
 		n := min(len(hours), r.cfg.ChunkHours)
 		chunk := hours[:n]

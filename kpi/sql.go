@@ -203,7 +203,8 @@ func sums(cols string) string {
 	return strings.Join(parts, ", ")
 }
 
-// customerInsert recomputes kpi_customer_daily for the days.
+// customerInsert recomputes kpi_customer_daily for the days. Only posts of authors with a link (of any
+// status: a superset of the linked ones) are read.
 var customerInsert = `
 INSERT INTO kpi_customer_daily (day, brand, customer_id, segment, posts, opinions, positive, negative, recommend,
 	praise, purchase, complaints, complaints_answered, churn, last_positive_at, last_post_at, version)
@@ -212,7 +213,7 @@ SELECT day, brand, linked_customer, any(segment), count(), countIf(op), countIf(
 	countIf(op AND compl), countIf(op AND compl AND ans), countIf(op AND chrn),
 	maxIf(created_at, op AND ((s_ok AND lab = 1) OR rec OR prs OR purch)), max(created_at),
 	toUInt64({v})
-FROM (` + targets("intDiv(toUInt32(created_at), 86400) * 86400 IN ({days})") + `)
+FROM (` + targets("intDiv(toUInt32(created_at), 86400) * 86400 IN ({days}) AND (network, author_id) IN (SELECT network, author_id FROM customer_links)") + `)
 WHERE product = '' AND linked_customer != ''
 GROUP BY day, brand, linked_customer`
 
