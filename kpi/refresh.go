@@ -21,7 +21,8 @@ type RefresherConfig struct {
 	// stamped ingested_at when it is read from Kafka, and reaches ClickHouse up to a flush interval (or a
 	// retry backoff) later. Default 5m.
 	Slack time.Duration
-	// ChunkHours is the most hours recomputed by one statement; default 168 (a week).
+	// ChunkHours is the most hours recomputed by one statement; default 24. Statements stay well within the
+	// driver's read timeout even when a rebuild recomputes months.
 	ChunkHours int
 }
 
@@ -33,7 +34,7 @@ func (c *RefresherConfig) setDefaults() {
 		c.Slack = 5 * time.Minute
 	}
 	if c.ChunkHours <= 0 {
-		c.ChunkHours = 168
+		c.ChunkHours = 24
 	}
 }
 
