@@ -304,7 +304,14 @@ func (r *Refresher) recompute(ctx context.Context, hours []uint32, st *RefreshSt
 		hours = hours[1:]
 	}
 	for len(hours) > 0 {
+		// A chunk ends at a day boundary when it can, so that no day is recomputed twice.
 		n := min(len(hours), r.cfg.ChunkHours)
+		for n < len(hours) && n > 1 && hours[n]/86400 == hours[n-1]/86400 {
+			n--
+		}
+		if n == 1 && len(hours) > 1 && hours[1]/86400 == hours[0]/86400 {
+			n = min(len(hours), r.cfg.ChunkHours)
+		}
 		chunk := hours[:n]
 		hours = hours[n:]
 		version := uint64(time.Now().UnixNano())
