@@ -239,7 +239,7 @@ func (r *Refresher) saveWatermark(ctx context.Context, name string, w time.Time)
 }
 
 func (r *Refresher) allHours(ctx context.Context) ([]uint32, error) {
-	return r.hourList(ctx, `SELECT DISTINCT toUInt32(intDiv(toUInt32(created_at), 3600) * 3600) FROM posts`)
+	return r.hourList(ctx, `SELECT DISTINCT toUInt32(hour) FROM kpi_posts`)
 }
 
 // touchedHours returns the hours of every stored version of the posts ingested since postsSince, of the
