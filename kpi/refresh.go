@@ -21,7 +21,8 @@ type RefresherConfig struct {
 	// stamped ingested_at when it is read from Kafka, and reaches ClickHouse up to a flush interval (or a
 	// retry backoff) later. Default 5m.
 	Slack time.Duration
-	// ChunkHours is the most hours recomputed by one statement; default 168 (a week).
+	// ChunkHours is the most hours recomputed by one statement; default 24. Statements stay well within the
+	// driver's read timeout even when a rebuild recomputes months.
 	ChunkHours int
 }
 
@@ -33,7 +34,7 @@ func (c *RefresherConfig) setDefaults() {
 		c.Slack = 5 * time.Minute
 	}
 	if c.ChunkHours <= 0 {
-		c.ChunkHours = 168
+		c.ChunkHours = 24
 	}
 }
 
@@ -238,7 +239,7 @@ func (r *Refresher) saveWatermark(ctx context.Context, name string, w time.Time)
 }
 
 func (r *Refresher) allHours(ctx context.Context) ([]uint32, error) {
-	return r.hourList(ctx, `SELECT DISTINCT toUInt32(intDiv(toUInt32(created_at), 3600) * 3600) FROM posts`)
+	return r.hourList(ctx, `SELECT DISTINCT toUInt32(hour) FROM kpi_posts`)
 }
 
 // touchedHours returns the hours of every stored version of the posts ingested since postsSince, of the
@@ -298,8 +299,19 @@ func (r *Refresher) hourList(ctx context.Context, sql string) ([]uint32, error) 
 }
 
 func (r *Refresher) recompute(ctx context.Context, hours []uint32, st *RefreshStats) error {
+	// Posts without a time (deletion notices of posts never seen, stored at the epoch) belong to no hour.
+	for len(hours) > 0 && hours[0] < 86400 {
+		hours = hours[1:]
+	}
 	for len(hours) > 0 {
+		// A chunk ends at a day boundary when it can, so that no day is recomputed twice.
 		n := min(len(hours), r.cfg.ChunkHours)
+		for n < len(hours) && n > 1 && hours[n]/86400 == hours[n-1]/86400 {
+			n--
+		}
+		if n == 1 && len(hours) > 1 && hours[1]/86400 == hours[0]/86400 {
+			n = min(len(hours), r.cfg.ChunkHours)
+		}
 		chunk := hours[:n]
 		hours = hours[n:]
 		version := uint64(time.Now().UnixNano())

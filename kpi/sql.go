@@ -14,16 +14,17 @@ import "strings"
 //     distinct product — with the sentiment and signals aimed at that target and the KPI flags.
 //  5. the aggregation into kpi_hourly or kpi_customer_daily.
 
-// dedupPosts selects the deduplicated live posts whose created_at satisfies the condition (%s) (an expression on
-// created_at, evaluated before deduplication, so it must hold for every version of a post alike).
+// dedupPosts selects the deduplicated live posts of kpi_posts (posts ordered by hour, migration 0041) whose
+// hour satisfies the condition (%s), evaluated before deduplication: every version of a post has the same
+// hour.
 const dedupPosts = `
 SELECT network, post_id, kind, author_id, author_brand, author_followers, created_at, lang, reply_to_id,
 	reply_to_author_id, likes, reposts, replies, quotes, rating, sentiment_scored, sentiment, sentiment_label,
 	entity_ids, entity_brands, entity_kinds, entity_competitor, entity_scored, entity_sentiment, entity_label,
 	signal_kinds, signal_entities, dup_level, spam, influence
-FROM posts
+FROM kpi_posts
 PREWHERE %s
-WHERE deleted = 0 AND (network, post_id) NOT IN (SELECT network, post_id FROM posts WHERE deleted = 1)
+WHERE deleted = 0 AND (network, post_id) NOT IN (SELECT network, post_id FROM posts WHERE deleted = 1){dedupextra}
 ORDER BY version DESC
 LIMIT 1 BY network, post_id`
 
@@ -42,9 +43,9 @@ ANY LEFT JOIN (
 	SELECT network, parent AS post_id, min(created_at) AS answered_at
 	FROM (
 		SELECT network, reply_to_id AS parent, created_at
-		FROM posts PREWHERE author_brand = 1 AND created_at >= toDateTime({lo})
+		FROM kpi_posts PREWHERE hour >= toDateTime({lo}) AND author_brand = 1
 		WHERE deleted = 0 AND reply_to_id != ''
-			AND (network, reply_to_id) IN (SELECT network, post_id FROM posts PREWHERE {postfilter})
+			AND (network, reply_to_id) IN (SELECT network, post_id FROM kpi_posts PREWHERE {postfilter})
 			AND (network, post_id) NOT IN (SELECT network, post_id FROM posts WHERE deleted = 1)
 	)
 	GROUP BY network, parent
@@ -64,7 +65,7 @@ ANY LEFT JOIN (
 		FROM (
 			SELECT network, author_id, customer_id, argMax(status, version) AS st, argMax(probability, version) AS prob
 			FROM customer_links
-			WHERE (network, author_id) IN (SELECT network, author_id FROM posts PREWHERE {postfilter})
+			WHERE (network, author_id) IN (SELECT network, author_id FROM kpi_posts PREWHERE {postfilter})
 			GROUP BY network, author_id, customer_id
 		)
 		WHERE st IN ('auto', 'confirmed')
@@ -76,7 +77,7 @@ ANY LEFT JOIN (
 			SELECT customer_id AS linked_customer, argMax(segment, version) AS segment, argMax(deleted, version) AS del
 			FROM customers
 			WHERE customer_id IN (SELECT customer_id FROM customer_links
-				WHERE (network, author_id) IN (SELECT network, author_id FROM posts PREWHERE {postfilter}))
+				WHERE (network, author_id) IN (SELECT network, author_id FROM kpi_posts PREWHERE {postfilter}))
 			GROUP BY linked_customer
 		)
 		WHERE del = 0
@@ -86,7 +87,7 @@ ANY LEFT JOIN (
 // brandParents are the posts by brand accounts that the posts being recomputed reply to (a primary-key
 // lookup).
 const brandParents = `SELECT network, post_id FROM posts
-	WHERE (network, post_id) IN (SELECT network, reply_to_id FROM posts PREWHERE {postfilter} WHERE reply_to_id != '')
+	WHERE (network, post_id) IN (SELECT network, reply_to_id FROM kpi_posts PREWHERE {postfilter} WHERE reply_to_id != '')
 		AND author_brand = 1`
 
 // signal returns a predicate: the post carries a signal of kind aimed at the target (or at the post as a
@@ -128,12 +129,18 @@ ARRAY JOIN arrayConcat(
 ) AS t
 WHERE author_brand = 0`
 
-func targets(postFilter string) string {
+// targets returns level 4 over the posts that satisfy postFilter (a PREWHERE condition on created_at); with
+// onlyLinked, only posts of authors who have a customer link (of any status) are deduplicated and joined.
+func targets(postFilter string, onlyLinked bool) string {
 	s := strings.Replace(dedupPosts, "%s", "{postfilter}", 1)
 	s = strings.Replace(withReplies, "%s", s, 1)
 	s = strings.Replace(withCustomers, "%s", s, 1)
 	s = strings.Replace(perTarget, "%s", s, 1)
-	return strings.ReplaceAll(s, "{postfilter}", postFilter)
+	extra := ""
+	if onlyLinked {
+		extra = " AND (network, author_id) IN (SELECT network, author_id FROM customer_links)"
+	}
+	return strings.NewReplacer("{postfilter}", postFilter, "{dedupextra}", extra).Replace(s)
 }
 
 // The templates below take {v} (the recomputation's version), {v0} (the version of zero rows, just below),
@@ -159,7 +166,7 @@ SELECT hour, brand, product, network, lang, segment, max(comp),
 	countIf(op AND rec), countIf(op AND prs), countIf(op AND purch), countIf(op AND quest), countIf(op AND chrn),
 	sumIf(toInt64(rating), op AND rating > 0), countIf(op AND rating > 0),
 	toUInt64({v})
-FROM (` + targets("intDiv(toUInt32(created_at), 3600) * 3600 IN ({hours})") + `)
+FROM (` + targets("hour >= toDateTime({lo}) AND hour < toDateTime({hi}) AND toUInt32(hour) IN ({hours})", false) + `)
 GROUP BY hour, brand, product, network, lang, segment`
 
 // hourlyZeros writes an empty row for every key of the hours that the recomputation did not write: keys
@@ -203,7 +210,8 @@ func sums(cols string) string {
 	return strings.Join(parts, ", ")
 }
 
-// customerInsert recomputes kpi_customer_daily for the days.
+// customerInsert recomputes kpi_customer_daily for the days. Only posts of authors with a link (of any
+// status: a superset of the linked ones) are read.
 var customerInsert = `
 INSERT INTO kpi_customer_daily (day, brand, customer_id, segment, posts, opinions, positive, negative, recommend,
 	praise, purchase, complaints, complaints_answered, churn, last_positive_at, last_post_at, version)
@@ -212,7 +220,7 @@ SELECT day, brand, linked_customer, any(segment), count(), countIf(op), countIf(
 	countIf(op AND compl), countIf(op AND compl AND ans), countIf(op AND chrn),
 	maxIf(created_at, op AND ((s_ok AND lab = 1) OR rec OR prs OR purch)), max(created_at),
 	toUInt64({v})
-FROM (` + targets("intDiv(toUInt32(created_at), 86400) * 86400 IN ({days})") + `)
+FROM (` + targets("hour >= toDateTime({lo}) AND hour < toDateTime({hi}) AND intDiv(toUInt32(hour), 86400) * 86400 IN ({days})", true) + `)
 WHERE product = '' AND linked_customer != ''
 GROUP BY day, brand, linked_customer`
 

@@ -37,6 +37,7 @@ func kpiCmd(ctx context.Context, args []string) error {
 	names := fs.String("kpis", "", "comma-separated KPI names; default the leadership KPIs (-kpis all for every KPI)")
 	business := fs.String("business-hours", "", "measure first-response times in business hours, e.g. 9-17 (Monday to Friday, UTC)")
 	refresh := fs.Bool("refresh", false, "bring the rollups up to date from posts first (as `rapport run` does continuously)")
+	rebuild := fs.Bool("rebuild", false, "recompute every hour of the rollups from posts first (after an erasure or a bulk relink)")
 	risk := fs.Int("churn-risk", 5, "list this many churn-risk customers in the table output")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -87,7 +88,12 @@ func kpiCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer func() { _ = conn.Close() }()
-	if *refresh {
+	switch {
+	case *rebuild:
+		if _, err := kpi.NewRefresher(conn, kpi.RefresherConfig{}, nil, nil).Rebuild(ctx); err != nil {
+			return err
+		}
+	case *refresh:
 		if _, err := kpi.NewRefresher(conn, kpi.RefresherConfig{}, nil, nil).Refresh(ctx); err != nil {
 			return err
 		}
