@@ -35,6 +35,7 @@ type Config struct {
 	Alerts     Alerts     `yaml:"alerts"`
 	PII        PII        `yaml:"pii"`
 	Customers  Customers  `yaml:"customers"`
+	KPI        KPI        `yaml:"kpi"`
 }
 
 // Kafka configures the consumer group and the dead-letter topic.
@@ -221,6 +222,7 @@ func (c *Config) SetDefaults() {
 	c.Influence.setDefaults()
 	c.Alerts.setDefaults()
 	c.Customers.setDefaults()
+	c.KPI.setDefaults()
 }
 
 func setString(p *string, v string) {
@@ -326,6 +328,7 @@ func (c *Config) Validate() error {
 	c.Influence.validate(bad)
 	c.Alerts.validate(bad)
 	c.validateCustomers(bad)
+	c.KPI.validate(bad)
 	return errors.Join(errs...)
 }
 

@@ -7,6 +7,7 @@
 //	rapport erase    -network N -author ID remove one author's personal data on request
 //	rapport dlq      list|replay [flags]   inspect dead letters, or send them back after a fix
 //	rapport influence [-once] [-window 30d] compute author influence into author_influence
+//	rapport kpi      -brand B [flags]      trust and loyalty KPIs of a brand, period over period
 //
 // Configuration comes from a YAML file and RAPPORT_* environment variables (see config.Config).
 package main
@@ -42,6 +43,7 @@ func commands() []command {
 		{"influence", "compute author influence from stored posts into author_influence (once or periodically)", influenceCmd},
 		{"customers", "import a CRM export (CSV) or sync the crm.customers topic into the customer directory", customersCmd},
 		{"links", "author↔customer links: list the review queue, confirm, reject, unlink, history", linksCmd},
+		{"kpi", "trust and loyalty KPIs of a brand over a time range, period over period", kpiCmd},
 	}
 }
 

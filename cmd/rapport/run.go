@@ -50,8 +50,10 @@ func runCmd(ctx context.Context, args []string) error {
 	}
 	log.Info("rapport running", zap.Strings("brokers", cfg.Kafka.Brokers), zap.String("group", cfg.Kafka.Group),
 		zap.Strings("clickhouse", cfg.ClickHouse.Addr), zap.Int("pid", os.Getpid()))
+	stopKPI := startKPIRefresher(ctx, cfg, conn, reg, log)
 	err = p.Run(ctx)
 	closeAlertDelivery(10 * time.Second)
+	stopKPI()
 	stopHTTP()
 	waitHTTP()
 	return err

@@ -124,7 +124,7 @@ func printSummary(ctx context.Context, w io.Writer, conn driver.Conn, wantUnique
 		fmt.Fprintf(w, "\n%-34s %s", q.title, strings.Join(parts, ", "))
 	}
 	fmt.Fprintln(w)
-	return nil
+	return printKPIHeadline(ctx, w, conn)
 }
 
 func pct(a, b uint64) float64 {

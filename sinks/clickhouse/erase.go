@@ -57,10 +57,13 @@ func Erase(ctx context.Context, conn driver.Conn, network, authorID string, sett
 	if err := conn.Exec(ctx, "ALTER TABLE posts DELETE WHERE network = ? AND author_id = ?", network, authorID); err != nil {
 		return e, fmt.Errorf("deleting the author's posts: %w", err)
 	}
+	if err := conn.Exec(ctx, "ALTER TABLE kpi_posts DELETE WHERE network = ? AND author_id = ?", network, authorID); err != nil {
+		return e, fmt.Errorf("deleting the author's posts from kpi_posts: %w", err)
+	}
 	// The deletion is a mutation that ClickHouse applies in the background; wait until none is pending.
 	for {
 		var pending uint64
-		if err := conn.QueryRow(ctx, "SELECT count() FROM system.mutations WHERE database = currentDatabase() AND table = 'posts' AND is_done = 0").
+		if err := conn.QueryRow(ctx, "SELECT count() FROM system.mutations WHERE database = currentDatabase() AND table IN ('posts', 'kpi_posts') AND is_done = 0").
 			Scan(&pending); err != nil {
 			return e, fmt.Errorf("waiting for the deletion: %w", err)
 		}
