@@ -33,6 +33,11 @@ func runCmd(ctx context.Context, args []string) error {
 
 	p, conn, err := buildPipeline(ctx, cfg, reg, log)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Stopped while starting: nothing was read yet, so this is a clean stop, not a failure.
+			log.Info("stopped before the pipeline started", zap.Error(err))
+			return nil
+		}
 		return err
 	}
 	defer func() { _ = conn.Close() }()
