@@ -8,7 +8,7 @@ GO_TEST_FLAGS ?= -race -shuffle=on -timeout 45m
 export RAPPORT_TEST_CLICKHOUSE ?= 127.0.0.1:9000
 export RAPPORT_TEST_KAFKA ?= 127.0.0.1:19092
 
-.PHONY: all build demo test unit lint services services-stop faults faults-services bench fuzz clean
+.PHONY: all build demo test unit lint services services-stop faults faults-services bench fuzz clean plugin
 
 all: build
 
@@ -57,6 +57,7 @@ lint: $(GOBIN_DIR)/staticcheck
 	scripts/tools.sh
 	docker-compose -f docker-compose.yml config -q
 	promtool check config deploy/prometheus.yml
+	promtool test rules deploy/prometheus-rules.test.yml
 
 ## bench: end-to-end throughput through the real broker into ClickHouse, next to the consume-only ceiling
 bench: services
@@ -74,5 +75,16 @@ fuzz:
 		FuzzInstagramNormalizer FuzzReviewNormalizer FuzzGenericNormalizer; do \
 		go test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./ingest/ || exit 1; done
 
+## plugin: the Rapport KPI datasource as a Grafana plugin directory, dist/rapport-kpi-datasource (copy or mount
+## it into Grafana's plugins directory; it is unsigned: allow it with GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS)
+PLUGIN_DIR  ?= dist/rapport-kpi-datasource
+PLUGIN_OS   ?= $(shell go env GOOS)
+PLUGIN_ARCH ?= $(shell go env GOARCH)
+plugin:
+	mkdir -p $(PLUGIN_DIR)
+	cp -r dashboards/plugin/static/. $(PLUGIN_DIR)/
+	CGO_ENABLED=0 GOOS=$(PLUGIN_OS) GOARCH=$(PLUGIN_ARCH) go build -trimpath \
+		-o $(PLUGIN_DIR)/gpx_rapport_kpi_datasource_$(PLUGIN_OS)_$(PLUGIN_ARCH) ./dashboards/plugin/cmd/rapport-kpi-datasource
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

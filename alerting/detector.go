@@ -141,6 +141,10 @@ type Detector struct {
 	calm      int
 	alert     Alert
 	coolUntil time.Time
+	// recent buckets for MaxScale: value, baseline and variance, ring of 64
+	ring  [64][3]float64
+	rpos  int
+	rfill int
 }
 
 // New returns a Detector, or the configuration error.
@@ -211,9 +215,29 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	ws, ds := d.slots(t)
 
 	base, sigma := d.count.expect(ws, ds, 0)
-	st := Step{Time: t, Value: value, Baseline: base, Score: (value - base) / sigma,
+	st := Step{Time: t, Value: value, Baseline: base, Score: d.z(value, base, sigma*sigma),
 		Share: math.NaN(), ShareBaseline: math.NaN(), ShareScore: math.NaN()}
 	hot := st.Score >= c.WarnZ && value >= c.MinVolume && value >= c.MinRatio*base
+	if c.MaxScale > 1 {
+		// A bucket adds at most ClipZ robust standard deviations to a sum, so one burst cannot carry
+		// the sums of the buckets after it.
+		d.ring[d.rpos] = [3]float64{math.Min(value, base+c.ClipZ*sigma), base, sigma * sigma}
+		d.rpos = (d.rpos + 1) % len(d.ring)
+		d.rfill = min(d.rfill+1, len(d.ring))
+		var sx, sb, sv float64
+		for m, next := 1, 4; m <= min(c.MaxScale, d.rfill); m++ {
+			r := d.ring[(d.rpos-m+len(d.ring))%len(d.ring)]
+			sx, sb, sv = sx+r[0], sb+r[1], sv+r[2]
+			if m != next && m != min(c.MaxScale, d.rfill) {
+				continue
+			}
+			next *= 4
+			if z := d.z(sx, sb, sv); z > st.Score && m > 1 {
+				st.Score = z
+				hot = z >= c.WarnZ && value >= c.MinVolume && sx >= c.MinRatio*sb && value > base
+			}
+		}
+	}
 	if c.TailQuantile > 0 {
 		hot = hot && st.Score >= d.tail.quantile(c.TailQuantile)
 		d.tail.add(st.Score)
@@ -283,6 +307,14 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		st.Alert = d.alert
 	}
 	return st, nil
+}
+
+// z scores value against base with variance v, on the square-root scale when Stabilize is set.
+func (d *Detector) z(value, base, v float64) float64 {
+	if !d.cfg.Stabilize {
+		return (value - base) / math.Sqrt(v)
+	}
+	return 2 * (math.Sqrt(value) - math.Sqrt(base)) * math.Sqrt(math.Max(base, 1)/v)
 }
 
 func (d *Detector) severity(z float64) Severity {

@@ -26,9 +26,15 @@ type Config struct {
 	ClickHouse ClickHouse `yaml:"clickhouse"`
 	Pipeline   Pipeline   `yaml:"pipeline"`
 	Brands     Brands     `yaml:"brands"`
+	Catalog    Catalog    `yaml:"catalog"`
 	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
 	Log        Log        `yaml:"log"`
+	Dedup      Dedup      `yaml:"dedup"`
+	Influence  Influence  `yaml:"influence"`
+	Alerts     Alerts     `yaml:"alerts"`
+	PII        PII        `yaml:"pii"`
+	Customers  Customers  `yaml:"customers"`
 	KPI        KPI        `yaml:"kpi"`
 }
 
@@ -150,6 +156,9 @@ func Load(path string, env []string) (*Config, error) {
 		}
 		c.Kafka.SASLPassword = strings.TrimRight(string(data), "\r\n")
 	}
+	if err := c.loadPIIKey(); err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -204,9 +213,15 @@ func (c *Config) SetDefaults() {
 	setInt(&p.MaxInFlight, 100000)
 	setDuration(&p.ShutdownTimeout, 30*time.Second)
 
+	c.Catalog.setDefaults()
+
 	setString(&c.HTTP.Listen, "127.0.0.1:9464")
 	setString(&c.Log.Level, "info")
 	setString(&c.Log.Format, "json")
+	c.Dedup.setDefaults()
+	c.Influence.setDefaults()
+	c.Alerts.setDefaults()
+	c.Customers.setDefaults()
 	c.KPI.setDefaults()
 }
 
@@ -295,6 +310,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	c.Catalog.validate(bad)
 	if c.HTTP.Listen != "off" && !validHostPort(c.HTTP.Listen) {
 		bad("http.listen", "%q is not host:port or \"off\"", c.HTTP.Listen)
 	}
@@ -308,6 +324,10 @@ func (c *Config) Validate() error {
 	default:
 		bad("log.format", "%q is not one of json, console", c.Log.Format)
 	}
+	c.Dedup.check(bad)
+	c.Influence.validate(bad)
+	c.Alerts.validate(bad)
+	c.validateCustomers(bad)
 	c.KPI.validate(bad)
 	return errors.Join(errs...)
 }
@@ -420,6 +440,12 @@ func setFromString(v reflect.Value, raw string) error {
 			return fmt.Errorf("%q is not an integer", raw)
 		}
 		v.SetInt(int64(n))
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", raw)
+		}
+		v.SetFloat(f)
 	default:
 		return fmt.Errorf("cannot be set from the environment")
 	}

@@ -28,6 +28,8 @@ func TestBadConfigs(t *testing.T) {
 		"dlq_loop.bad.yml":      "kafka.dlq_topic:",
 		"database.bad.yml":      "clickhouse.database:",
 		"duration.bad.yml":      "cannot unmarshal",
+		"catalog.bad.yml":       "catalog.file: stat testdata/no-such-catalogue.yml",
+		"thread.bad.yml":        "catalog.thread_horizon: must be between 1m and 8760h, got 30s",
 	}
 	files, _ := filepath.Glob("testdata/*.bad.yml")
 	if len(files) != len(want) {

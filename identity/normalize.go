@@ -26,9 +26,14 @@ func NormalizeText(s string) string {
 	b.Grow(len(s))
 	space := false
 	for _, r := range s {
-		r = unicode.ToLower(r)
-		if f, ok := foldAccent[r]; ok {
-			r = f
+		if r < 0x80 { // ASCII: no accent to fold
+			if r >= 'A' && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+		} else if r = unicode.ToLower(r); r >= 0x80 {
+			if f, ok := foldAccent[r]; ok {
+				r = f
+			}
 		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if space && b.Len() > 0 {

@@ -499,14 +499,14 @@ SELECT b, customer_id, segment, rec, freq, adv, unres, ch, pos, neg, last_post,
 	greatest(0, least(100, 0.35 * rec + 0.30 * freq + 0.35 * adv - 15 * least(unres, 2) - 30 * least(ch, 2))) AS score,
 	ch > 0 OR (unres > 0 AND neg > pos) AS risk
 FROM (
-	SELECT b, customer_id, segment, unres, ch, pos, neg, last_post,
+	SELECT b, customer_id, last_segment AS segment, unres, ch, pos, neg, last_post,
 		if(lp = toDateTime(0), 0, 100 * exp(-greatest(0, toFloat64(bend) - toFloat64(toUInt32(lp))) / 2592000)) AS rec,
 		100 * least(1, pdays * 30 / greatest(1, (bend - bstart) / 86400) / 4) AS freq,
 		100 * least(1, (recs + 0.5 * praises) / 2) AS adv
 	FROM (
 		SELECT greatest(toInt64(0), intDiv(toInt64(toUInt32(toDateTime(day))) - ?, ?)) AS b, customer_id,
 			? + b * ? AS bstart, least(?, bstart + ?) AS bend,
-			anyLast(segment) AS segment,
+			anyLast(segment) AS last_segment,
 			max(last_positive_at) AS lp, max(last_post_at) AS last_post,
 			uniqExactIf(day, positive + recommend + praise + purchase > 0) AS pdays,
 			sum(recommend) AS recs, sum(praise) AS praises,

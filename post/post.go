@@ -147,6 +147,7 @@ const (
 
 // Entity is one brand or product of the catalogue mentioned by a post, with where it was found and the
 // sentiment aimed at it.
+// An entity inherited from the post this one replies to, quotes or reposts has Start = End = -1 and Matched "".
 type Entity struct {
 	ID         string     // catalogue id: the brand id, or brand/product for a product
 	Brand      string     // catalogue id of the brand (the entity itself for a brand)

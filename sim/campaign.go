@@ -26,6 +26,9 @@ type Campaign struct {
 	End      time.Time // event time of its latest post
 	Accounts int       // accounts that have posted
 	Posts    int       // posts so far (not counting redeliveries)
+	// Template is the text every copy varies, with brand and product filled in ("{pct}", "{emoji}" and
+	// "{link}" left as placeholders): campaigns with the same Template post near-identical text.
+	Template string
 }
 
 // Limits of the campaign machinery, so that memory stays bounded on endless streams.
@@ -66,6 +69,7 @@ var (
 
 // campBot is one bot identity of a campaign: an account on its home network and sometimes one on another.
 type campBot struct {
+	id   int // Truth.Bot
 	acc  [2]*account
 	ni   [2]int
 	used [2]bool
@@ -170,6 +174,7 @@ func (g *Generator) campaignSlot() Record {
 	b := &c.bots[bi]
 	ni := b.ni[k]
 	rec := g.campaignPost(c, ni, b.acc[k], segs)
+	rec.Truth.Bot = b.id
 	if !b.used[k] {
 		b.used[k] = true
 		c.Accounts++
@@ -220,13 +225,14 @@ func (g *Generator) newCampaign() *campState {
 	}
 	pct := strconv.Itoa(5 * g.rng.between(6, 18))
 	r := strings.NewReplacer("{brand}", b.Name, "{product}", p.Name, "{pct}", pct)
+	c.Template = strings.NewReplacer("{brand}", b.Name, "{product}", p.Name).Replace(c.tmpl.body)
 	c.tmpl.title = r.Replace(c.tmpl.title)
 	c.tmpl.body = r.Replace(c.tmpl.body)
 	now := g.timeAt(g.clock)
 	nb := 3 + g.rng.intn(30)
 	for range nb {
 		g.campBots++
-		var cb campBot
+		cb := campBot{id: g.campBots}
 		cb.ni[0] = g.pickCampaignNet()
 		cb.ni[1] = -1
 		if g.rng.chance(0.25) {

@@ -20,6 +20,9 @@ type Incident struct {
 	// Factor multiplies the brand's normal rate of negative posts at the incident's peak (default 5). The
 	// burst ramps up over the first tenth of the window and fades towards its end.
 	Factor float64
+	// Ramp is how long the burst takes to reach its peak (default a tenth of Duration): a short ramp is
+	// an outage that hits everyone at once, a long one a complaint that spreads.
+	Ramp time.Duration
 }
 
 // DefaultIncidents returns two incidents in the first days after start: an Acme Home Hub outage on the
@@ -42,6 +45,7 @@ type incState struct {
 	Incident
 	brand, product int     // product -1: any
 	from, to       float64 // window in seconds of event time since Start
+	ramp           float64 // seconds to the peak
 	boost          float64 // extra rate at the peak, relative to the stream's rate
 }
 
@@ -72,8 +76,12 @@ func resolveIncidents(list []Incident, start time.Time) []incState {
 			in.Product = ""
 		}
 		from := in.Start.Sub(start).Seconds()
+		ramp := in.Ramp.Seconds()
+		if ramp <= 0 || ramp > in.Duration.Seconds() {
+			ramp = in.Duration.Seconds() / 10
+		}
 		out = append(out, incState{
-			Incident: in, brand: b, product: p, from: from, to: from + in.Duration.Seconds(),
+			Incident: in, brand: b, product: p, from: from, to: from + in.Duration.Seconds(), ramp: ramp,
 			boost: (in.Factor - 1) * brandWeights[b] / total * negShare,
 		})
 	}
@@ -86,7 +94,7 @@ func (s *incState) shape(clock float64) float64 {
 		return 0
 	}
 	f := (clock - s.from) / (s.to - s.from)
-	return math.Min(1, f/0.1) * (1 - 0.7*f)
+	return math.Min(1, (clock-s.from)/s.ramp) * (1 - 0.7*f)
 }
 
 // incidentBoost returns the extra relative rate of all incidents at clock.

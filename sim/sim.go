@@ -97,6 +97,7 @@ type Truth struct {
 	BrandAccount bool   // written by a brand's own account
 	Incident     string // ID of the incident the post belongs to (a burst post, or a repost or reply of one)
 	Campaign     string // ID of the spam campaign the post belongs to; empty for organic posts
+	Bot          int    // identity of the campaign bot that wrote a campaign post (from 1; one bot may post on two networks); 0 otherwise
 	// Text is, for an edit, the post's body after the edit as its author wrote it (plain text, without the
 	// reply mention X and Mastodon put in front); empty for other records.
 	Text string

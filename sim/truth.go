@@ -9,9 +9,9 @@ import (
 //
 //	{"network":"x","post_id":"...","event_time":"...","action":"upsert","edit":false,"duplicate":false,
 //	 "malformed":false,"fault":"","kind":"reply","intent":"complaint","brand":"Acme","product":"Acme Pulse 3",
-//	 "sentiment":-1,"language":"en","person":123,"brand_account":false,"incident":"","campaign":"","text":""}
+//	 "sentiment":-1,"language":"en","person":123,"brand_account":false,"incident":"","campaign":"","bot":0,"text":""}
 //
-// text is set for edits only (the body after the edit); campaign names the spam campaign of a campaign post. A delete notice carries the truth of the post it
+// text is set for edits only (the body after the edit); campaign names the spam campaign of a campaign post and bot the bot that wrote it. A delete notice carries the truth of the post it
 // deletes.
 func WriteTruth(w io.Writer, rec Record) error {
 	var j jw
@@ -38,6 +38,7 @@ func WriteTruth(w io.Writer, rec Record) error {
 	j.kbool("brand_account", t.BrandAccount)
 	j.kstr("incident", t.Incident)
 	j.kstr("campaign", t.Campaign)
+	j.kint("bot", int64(t.Bot))
 	j.kstr("text", t.Text)
 	j.endObj()
 	j.b = append(j.b, '\n')

@@ -22,7 +22,10 @@ const alertsUsage = `usage: rapport alerts SUBCOMMAND [flags]
 
 subcommands:
   backtest -csv FILE [-bucket 5m] [detector flags]   one JSON line per CSV row: baseline, score, state, alerts
-  eval -nab DIR [detector flags]                     NAB standard score of the detector next to a rolling Gaussian`
+  backtest -clickhouse -brand ID -from T [-to T] [-config FILE]
+                                                     the streaming monitor over a brand's stored posts: one JSON line per alert notice
+  eval -nab DIR [detector flags]                     NAB standard score of the detector next to a rolling Gaussian
+  eval -sim [-seed 2] [-rate 10] [-days 5]           simulator incidents: detection, delay, alerts per incident, calm-day alerts`
 
 func alertsCmd(ctx context.Context, args []string) error {
 	return alertsMain(ctx, args, os.Stdout)
@@ -34,8 +37,14 @@ func alertsMain(ctx context.Context, args []string, out io.Writer) error {
 	}
 	switch args[0] {
 	case "backtest":
+		if alertsHistoryFlag(args[1:]) {
+			return alertsBacktestHistory(ctx, alertsStripFlag(args[1:]), out)
+		}
 		return alertsBacktest(ctx, args[1:], out)
 	case "eval":
+		if len(args) > 1 && (args[1] == "-sim" || args[1] == "--sim") {
+			return alertsEvalSim(ctx, args[2:], out)
+		}
 		return alertsEval(ctx, args[1:], out)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(os.Stderr, alertsUsage)
@@ -69,6 +78,7 @@ func alertsDetectorFlags(fs *flag.FlagSet, bucket time.Duration) func() (alertin
 	fs.DurationVar(&c.Cooldown, "cooldown", c.Cooldown, "quiet time after an alert resolves")
 	fs.Float64Var(&c.ClipZ, "clip-z", c.ClipZ, "winsorization of baseline updates, in robust standard deviations")
 	fs.Float64Var(&c.ShareZ, "share-z", c.ShareZ, "share mode: robust z of the negative share a hot bucket also needs")
+	fs.IntVar(&c.MaxScale, "max-scale", c.MaxScale, "also score sums of the last 4, 16, … buckets up to this many (1: single buckets)")
 	fs.Float64Var(&c.MinShareTotal, "min-share-total", c.MinShareTotal, "share mode: smallest total a share is judged on")
 	return func() (alerting.Config, error) {
 		c.Seasonality = alerting.Seasonality(*season)
@@ -232,6 +242,7 @@ func alertsEval(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("alerts eval", flag.ContinueOnError)
 	dir := fs.String("nab", "", "directory with NAB data files, combined_windows.json and combined_labels.json")
 	gaussSize := fs.Int("gauss-window", 1000, "rolling Gaussian: window in rows (NAB's windowedGaussian uses 1000)")
+	design := fs.String("design", "Twitter_volume_AAPL", "files whose name contains this were used to design and tune the detector; the rest are reported as held out too (empty: none)")
 	gaussP := fs.Float64("gauss-p", 0, "rolling Gaussian: tail probability at or under which a row is flagged; 0: the best for the combined score, as NAB optimizes each detector's threshold")
 	config := alertsDetectorFlags(fs, 5*time.Minute)
 	if err := fs.Parse(args); err != nil {
@@ -260,7 +271,7 @@ func alertsEval(ctx context.Context, args []string, out io.Writer) error {
 	if optimized {
 		p = alertsBestGaussianP(files, tails)
 	}
-	var ours, theirs []alerting.NABScore
+	var ours, theirs, heldOurs, heldTheirs []alerting.NABScore
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "file\trapport\tdetections\tTP\tFP\tFN\t\trolling gaussian\tdetections\tTP\tFP\tFN\t\n")
 	row := func(name string, a, b alerting.NABScore) {
@@ -279,9 +290,18 @@ func alertsEval(ctx context.Context, args []string, out io.Writer) error {
 		g := alerting.Flagged(tails[i], p)
 		b := alerting.ScoreNAB(f.Series.Times, g, f.Windows, f.Labels, alerting.StandardProfile)
 		ours, theirs = append(ours, a), append(theirs, b)
-		row(f.Name, a, b)
+		name := f.Name
+		if *design != "" && strings.Contains(f.Name, *design) {
+			name += " (design)"
+		} else {
+			heldOurs, heldTheirs = append(heldOurs, a), append(heldTheirs, b)
+		}
+		row(name, a, b)
 	}
 	row("combined", alerting.Combine(ours...), alerting.Combine(theirs...))
+	if len(heldOurs) > 0 && len(heldOurs) < len(files) {
+		row("combined, held out", alerting.Combine(heldOurs...), alerting.Combine(heldTheirs...))
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -289,12 +309,13 @@ func alertsEval(ctx context.Context, args []string, out io.Writer) error {
 NAB standard profile (A_TP=1.0, A_FP=-0.11, A_FN=-1.0), 0 = never fires, 100 = every label caught at once;
 combined = sum of raw scores normalized by the summed null and perfect scores. TP/FN count windows,
 FP detections outside windows; the first 15%% of each file (at most 750 rows) is probationary.
+(design) marks the file the detector's defaults were chosen on; "held out" combines the others.
 rapport: bucket %v, %s seasonality, warn z %.1f (and the series' own %.3g quantile of z), crit z %.1f, immediate z %.1f,
-  %d of %d buckets, min volume %.0f, min ratio %.1f, cooldown %v; one detection per alert fired.
+  %d of %d buckets, sums up to %d buckets, min volume %.0f, min ratio %.1f, cooldown %v; one detection per alert fired.
 rolling gaussian: window %d rows, flags tail probability <= %.3g%s
 (NAB's windowedGaussian: no seasonality, no persistence, every flagged row is a detection).
 %s
-`, cfg.Bucket, cfg.Seasonality, cfg.WarnZ, cfg.TailQuantile, cfg.CritZ, cfg.ImmediateZ, cfg.Persist, cfg.Window, cfg.MinVolume, cfg.MinRatio, cfg.Cooldown,
+`, cfg.Bucket, cfg.Seasonality, cfg.WarnZ, cfg.TailQuantile, cfg.CritZ, cfg.ImmediateZ, cfg.Persist, cfg.Window, cfg.MaxScale, cfg.MinVolume, cfg.MinRatio, cfg.Cooldown,
 		*gaussSize, p, alertsGaussNote(optimized), alertsNABReference)
 	return err
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/processors/sentiment"
 )
 
@@ -37,11 +38,13 @@ func analyzeCmd(ctx context.Context, args []string) error {
 // analyzeInput is what analyze reads from a JSON line: a canonical post (post.Post as encoding/json writes
 // it) or any object with a "text" field. Field names match case-insensitively, so both forms decode.
 type analyzeInput struct {
-	Text    *string `json:"text"`
-	Title   string  `json:"title"`
-	Lang    string  `json:"lang"`
-	ID      string  `json:"id"`
-	Network string  `json:"network"`
+	Text     *string       `json:"text"`
+	Title    string        `json:"title"`
+	Lang     string        `json:"lang"`
+	ID       string        `json:"id"`
+	Network  string        `json:"network"`
+	Rating   int8          `json:"rating"`
+	Entities []inputEntity `json:"entities"`
 }
 
 type analyzeSentiment struct {
@@ -65,6 +68,8 @@ type analyzeOutput struct {
 	Lang      string             `json:"lang,omitempty"`
 	Sentiment *analyzeSentiment  `json:"sentiment,omitempty"`
 	Drivers   []sentiment.Driver `json:"drivers,omitempty"`
+	Entities  []analyzeEntity    `json:"entities,omitempty"` // sentiment aimed at each entity given
+	Signals   []analyzeSignal    `json:"signals,omitempty"`
 	Unscored  bool               `json:"unscored,omitempty"`
 	Error     string             `json:"error,omitempty"`
 }
@@ -82,7 +87,7 @@ func analyzeStream(ctx context.Context, a *sentiment.Analyzer, r io.Reader, w io
 	sc.Split(split.split)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	var res sentiment.Result
+	var res sentiment.Detail
 	for n := 1; sc.Scan(); n++ {
 		if err := ctx.Err(); err != nil {
 			_ = bw.Flush()
@@ -106,9 +111,12 @@ func analyzeStream(ctx context.Context, a *sentiment.Analyzer, r io.Reader, w io
 	return bw.Flush()
 }
 
-func analyzeLine(a *sentiment.Analyzer, line []byte, defaultLang string, res *sentiment.Result, out *analyzeOutput) {
+func analyzeLine(a *sentiment.Analyzer, line []byte, defaultLang string, res *sentiment.Detail, out *analyzeOutput) {
 	trimmed := bytes.TrimSpace(line)
 	var text, lang string
+	var ents []post.Entity
+	var rating int8
+	offset := 0
 	switch {
 	case len(trimmed) == 0:
 		out.Error = "empty line"
@@ -124,10 +132,13 @@ func analyzeLine(a *sentiment.Analyzer, line []byte, defaultLang string, res *se
 			return
 		}
 		out.Network, out.ID = in.Network, in.ID
-		text, lang = *in.Text, in.Lang
-		if in.Title != "" {
-			text = in.Title + "\n" + text
+		lang, rating = in.Lang, in.Rating
+		var err error
+		if ents, err = locateEntities(*in.Text, in.Entities); err != nil {
+			out.Error = err.Error()
+			return
 		}
+		text, offset = sentiment.PostText(in.Title, *in.Text)
 	default:
 		text = string(line)
 	}
@@ -137,9 +148,12 @@ func analyzeLine(a *sentiment.Analyzer, line []byte, defaultLang string, res *se
 	out.Lang = lang
 	if !sentiment.Supports(lang) {
 		out.Unscored = true
+		for _, sg := range sentiment.RatingSignals(rating, ents, nil) {
+			out.Signals = append(out.Signals, analyzeSignal{Kind: string(sg.Kind), Phrase: sg.Phrase, Entity: sg.Entity})
+		}
 		return
 	}
-	a.AnalyzeInto(text, res)
+	a.AnalyzePost(text, offset, ents, rating, res)
 	out.Sentiment = &analyzeSentiment{
 		Compound:     round4(res.Compound),
 		Label:        res.Label,
@@ -150,6 +164,16 @@ func analyzeLine(a *sentiment.Analyzer, line []byte, defaultLang string, res *se
 		out.Sentiment.Probabilities = &analyzeProbabilities{Negative: round4(p[0]), Neutral: round4(p[1]), Positive: round4(p[2])}
 	}
 	out.Drivers = res.Drivers
+	for i, e := range ents {
+		er := res.Entities[i]
+		out.Entities = append(out.Entities, analyzeEntity{
+			ID: e.ID, Matched: e.Matched, Start: e.Start, End: e.End,
+			Compound: round4(er.Compound), Label: er.Label, InText: er.InText, Drivers: er.Drivers,
+		})
+	}
+	for _, sg := range res.Signals {
+		out.Signals = append(out.Signals, analyzeSignal{Kind: string(sg.Kind), Phrase: sg.Phrase, Entity: sg.Entity})
+	}
 }
 
 // flushingReader flushes w before every read of r.

@@ -34,6 +34,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	partitions := fs.Int("partitions", 6, "partitions per raw topic")
 	logPath := fs.String("log", filepath.Join(os.TempDir(), "rapport-demo.log"), "file for the pipeline's JSON logs")
 	httpAddr := fs.String("http", "127.0.0.1:9464", `address of /metrics, /healthz, /readyz; "off" disables`)
+	catalogFile := fs.String("catalog", "", "brand and product catalogue; default the simulator's (catalog/sim.yml)")
 	var sf simFlags
 	sf.register(fs, 250000)
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +51,11 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	cfg.ClickHouse.Database = *database
 	cfg.HTTP.Listen = *httpAddr
 	cfg.Brands.Accounts = simBrandAccounts()
+	catFile, err := demoCatalog(*catalogFile)
+	if err != nil {
+		return err
+	}
+	cfg.Catalog.File = catFile
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -109,7 +115,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	pipeDone := make(chan error, 1)
 	start := time.Now()
 	go func() { prodDone <- produceStream(ctx, producer, gen, sf.count, sf.rate, &produced, nil) }()
-	go func() { pipeDone <- p.Run(pipeCtx) }()
+	go func() { err := p.Run(pipeCtx); closeAlertDelivery(10 * time.Second); pipeDone <- err }()
 
 	view := newProgressView(out, sf.count)
 	tick := time.NewTicker(250 * time.Millisecond)

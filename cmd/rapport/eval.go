@@ -25,8 +25,27 @@ func evalCmd(ctx context.Context, args []string) error {
 }
 
 func evalTo(ctx context.Context, w io.Writer, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "entities":
+			return evalEntities(ctx, w, args[1:])
+		case "entities-sentiment":
+			return evalEntitySentiment(ctx, w, args[1:])
+		case "influence":
+			return evalInfluence(ctx, w, args[1:])
+		case "links":
+			return evalLinks(ctx, w, args[1:])
+		case "dedup":
+			return evalDedup(ctx, w, args[1:])
+		}
+	}
 	if len(args) == 0 || args[0] != "sentiment" {
-		return errors.New("usage: rapport eval sentiment -dataset DIR_OR_FILE [-format tweeteval|vader] [-fit-neutral]")
+		return errors.New("usage: rapport eval sentiment -dataset DIR_OR_FILE [-format tweeteval|vader] [-fit-neutral]\n" +
+			"       rapport eval entities [-sim N] [-seed N] [-thread-horizon D] [-thread-max N] [-thread-no-root] [-catalog FILE -posts FILE] [-v]\n" +
+			"       rapport eval entities-sentiment [-v] FILE\n" +
+			"       rapport eval influence [-seed N] [-history D] [-window D]\n" +
+			"       rapport eval dedup [-seed N] [-records N]\n" +
+			"       rapport eval links [-seed N] [-count N]")
 	}
 	fs := flag.NewFlagSet("eval sentiment", flag.ContinueOnError)
 	dataset := fs.String("dataset", "", "TweetEval split (directory with *_text.txt and *_labels.txt, or the text file) or VADER ground-truth snippet file(s) (a file, or a directory of *_GroundTruth.txt)")

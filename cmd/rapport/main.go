@@ -6,6 +6,7 @@
 //	rapport migrate  [-config FILE]        apply ClickHouse schema migrations
 //	rapport erase    -network N -author ID remove one author's personal data on request
 //	rapport dlq      list|replay [flags]   inspect dead letters, or send them back after a fix
+//	rapport influence [-once] [-window 30d] compute author influence into author_influence
 //	rapport kpi      -brand B [flags]      trust and loyalty KPIs of a brand, period over period
 //
 // Configuration comes from a YAML file and RAPPORT_* environment variables (see config.Config).
@@ -37,8 +38,11 @@ func commands() []command {
 		{"dlq", "list dead letters, or replay them to their source topics after a fix", dlqCmd},
 		{"alerts", "negative-sentiment spike detection: backtest a CSV series, score on NAB", alertsCmd},
 		{"analyze", "score the sentiment of text lines from stdin, one JSON line out per line in", analyzeCmd},
-		{"eval", "evaluate the sentiment analyzer on a labelled corpus", evalCmd},
+		{"eval", "evaluate the sentiment analyzer or entity recognition on labelled data", evalCmd},
 		{"match", "link or deduplicate customer records from CSV (probabilistic, explainable)", matchCmd},
+		{"influence", "compute author influence from stored posts into author_influence (once or periodically)", influenceCmd},
+		{"customers", "import a CRM export (CSV) or sync the crm.customers topic into the customer directory", customersCmd},
+		{"links", "author↔customer links: list the review queue, confirm, reject, unlink, history", linksCmd},
 		{"kpi", "trust and loyalty KPIs of a brand over a time range, period over period", kpiCmd},
 	}
 }

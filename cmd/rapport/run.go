@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -35,6 +36,8 @@ func runCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer func() { _ = conn.Close() }()
+	stopInfluence := startInfluence(ctx, cfg, conn, log)
+	defer stopInfluence()
 
 	httpCtx, stopHTTP := context.WithCancel(context.Background())
 	defer stopHTTP()
@@ -49,6 +52,7 @@ func runCmd(ctx context.Context, args []string) error {
 		zap.Strings("clickhouse", cfg.ClickHouse.Addr), zap.Int("pid", os.Getpid()))
 	stopKPI := startKPIRefresher(ctx, cfg, conn, reg, log)
 	err = p.Run(ctx)
+	closeAlertDelivery(10 * time.Second)
 	stopKPI()
 	stopHTTP()
 	waitHTTP()

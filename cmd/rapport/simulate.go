@@ -67,10 +67,20 @@ func simulateCmd(ctx context.Context, args []string) error {
 	brokers := fs.String("brokers", envOr("RAPPORT_KAFKA_BROKERS", "127.0.0.1:9092"), "comma-separated seed brokers")
 	partitions := fs.Int("partitions", 6, "partitions of topics the simulator creates")
 	truthPath := fs.String("truth", "", "file for the ground truth, one JSON line per record (true duplicates, author-to-person links, incidents)")
+	crmPath := fs.String("crm", "", "file for a CRM export (CSV) of the simulated people, with its truth (customer_id,person) in FILE.truth.csv")
+	crmOnly := fs.Bool("crm-only", false, "with -crm: write the CRM export and stop, without a broker")
 	var sf simFlags
 	sf.register(fs, 100000)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *crmPath != "" {
+		if err := writeSimCRM(sf.generator(), *crmPath); err != nil {
+			return err
+		}
+		if *crmOnly {
+			return nil
+		}
 	}
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(*brokers, ",")...), kgo.ProducerLinger(5*time.Millisecond),
 		kgo.RequiredAcks(kgo.AllISRAcks()))

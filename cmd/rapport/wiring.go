@@ -12,12 +12,15 @@ import (
 	"github.com/twmb/franz-go/plugin/kzap"
 	"go.uber.org/zap"
 
+	"github.com/rapport-dev/rapport/catalog"
 	"github.com/rapport-dev/rapport/config"
+	identitypii "github.com/rapport-dev/rapport/identity/pii"
 	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/pipeline"
 	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/processors"
 	"github.com/rapport-dev/rapport/processors/brandaccounts"
+	"github.com/rapport-dev/rapport/processors/entities"
 	"github.com/rapport-dev/rapport/processors/erasure"
 	"github.com/rapport-dev/rapport/processors/features"
 	"github.com/rapport-dev/rapport/processors/langdetect"
@@ -27,17 +30,21 @@ import (
 )
 
 // stages lists the processor stages in pipeline order. This is the one place stages are registered.
-func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, reg prometheus.Registerer) []processors.Stage {
-	return []processors.Stage{
+func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, rec *catalog.Recognizer, reg prometheus.Registerer) []processors.Stage {
+	return append([]processors.Stage{
 		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
 			return clickhouse.ErasedAuthors(ctx, conn)
 		}, erasureRefresh, reg),
-		piistage.New(nil, reg),
+		piistage.New(piiHasher(c), reg),
 		brandaccounts.New(c.Brands.Accounts),
 		features.Stage{},
 		langdetect.New(nil, 0, reg),
+		dedupStage(c, conn, reg),
+		entities.NewThreaded(rec, threadConfig(c, conn), reg),
 		sentiment.NewStage(analyzer, "", reg),
-	}
+		influenceStage(c, conn, reg),
+		alertsStage(c, conn, reg, nil),
+	}, linkStages(c, conn, reg)...)
 }
 
 // erasureRefresh is how often the pipeline reloads the erased authors; `rapport erase` waits longer than
@@ -75,6 +82,11 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 			_ = conn.Close()
 			return nil, nil, err
 		}
+	}
+	rec, err := loadCatalog(ctx, c, conn, log)
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, err
 	}
 	normalizers, err := buildNormalizers(c)
 	if err != nil {
@@ -114,7 +126,7 @@ func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registe
 		_ = conn.Close()
 		return nil, nil, fmt.Errorf("loading the sentiment model: %w", err)
 	}
-	runner := processors.NewRunner(stages(c, conn, analyzer, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
+	runner := processors.NewRunner(stages(c, conn, analyzer, rec, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
 	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
 		BatchRows:     c.ClickHouse.BatchRows,
 		FlushInterval: c.ClickHouse.FlushInterval,
@@ -144,4 +156,17 @@ func buildNormalizers(c *config.Config) (map[post.Network]ingest.Normalizer, err
 		all[network] = n
 	}
 	return all, nil
+}
+
+// piiHasher returns the keyed hasher of personal data, or nil when no pii.key is configured (the pii stage
+// then still redacts, and posts carry no hashes to link authors with).
+func piiHasher(c *config.Config) *identitypii.Hasher {
+	if c.PII.Key == "" {
+		return nil
+	}
+	h, err := identitypii.New([]byte(c.PII.Key))
+	if err != nil {
+		return nil // Validate has already rejected keys that are too short
+	}
+	return h
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/jonreiter/govader"
+
+	"github.com/rapport-dev/rapport/post"
 )
 
 // datasetDir is where the evaluation corpora live: RAPPORT_SENTIMENT_DATA, or shared/ beside the work tree.
@@ -94,4 +96,55 @@ func BenchmarkNew(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkAnalyzePost measures the pipeline stage's call on posts that name two entities: post
+// sentiment, per-entity sentiment and signals, with a reused Detail.
+func BenchmarkAnalyzePost(b *testing.B) {
+	a, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	texts := benchTexts(b)
+	ents := make([][]post.Entity, len(texts))
+	for i, t := range texts {
+		// Two entities per post: the first and last words of four letters or more, as a catalogue would find
+		// brand names anywhere in the text.
+		var es []post.Entity
+		for _, f := range []func(string) int{firstLongWord, lastLongWord} {
+			if s := f(t); s >= 0 {
+				e := s
+				for e < len(t) && isLetter(t[e]) {
+					e++
+				}
+				es = append(es, post.Entity{ID: t[s:e], Matched: t[s:e], Start: s, End: e})
+			}
+		}
+		ents[i] = es
+	}
+	var d Detail
+	measure(b, func() {
+		for i := 0; b.Loop(); i++ {
+			k := i % len(texts)
+			a.AnalyzePost(texts[k], 0, ents[k], 0, &d)
+		}
+	})
+}
+
+func firstLongWord(t string) int {
+	for i := 0; i+4 <= len(t); i++ {
+		if (i == 0 || !isLetter(t[i-1])) && isLetter(t[i]) && isLetter(t[i+1]) && isLetter(t[i+2]) && isLetter(t[i+3]) {
+			return i
+		}
+	}
+	return -1
+}
+
+func lastLongWord(t string) int {
+	for i := len(t) - 4; i >= 0; i-- {
+		if (i == 0 || !isLetter(t[i-1])) && isLetter(t[i]) && isLetter(t[i+1]) && isLetter(t[i+2]) && isLetter(t[i+3]) {
+			return i
+		}
+	}
+	return -1
 }

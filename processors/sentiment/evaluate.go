@@ -15,6 +15,8 @@ type Example struct {
 	Text  string
 	Label Label   // three-class gold label (TweetEval); empty when the corpus has scores
 	Score float64 // mean human valence on [-4, 4] (VADER snippets); 0 when the corpus has labels
+	// Weight scales the example in training (TrainLayer); 0 means 1.
+	Weight float64
 }
 
 // ReadTweetEval reads a TweetEval split: one text a line in textFile, and the label of each line

@@ -20,7 +20,7 @@ import (
 var layerData []byte
 
 // Dense features, in the order of evidence.dense.
-var denseNames = [...]string{"pos", "neg", "compound", "abs_compound", "drivers", "exclaim", "question", "words"}
+var denseNames = [...]string{"pos", "neg", "compound", "abs_compound", "drivers", "exclaim", "question", "words", "url", "mention", "hashtag"}
 
 const nDense = len(denseNames)
 
@@ -49,6 +49,9 @@ func (e *evidence) finish(s *scratch, compound float64) {
 		b2f(s.exclaims > 0),
 		b2f(s.questions > 0),
 		math.Log1p(float64(e.nwords)),
+		b2f(s.urls > 0),
+		b2f(s.mentions > 0),
+		b2f(s.hashtags > 0),
 	}
 }
 

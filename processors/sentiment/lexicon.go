@@ -19,7 +19,13 @@ var (
 	emojiSentiment []byte
 	//go:embed data/slang.txt
 	slangLexicon []byte
+	//go:embed data/afinn165.tsv
+	afinnLexicon []byte
 )
+
+// afinnScale converts AFINN's [-5, 5] integer ratings to the VADER lexicon's [-4, 4] units. AFINN words
+// fill only the gaps of the VADER lexicon: where both rate a word, VADER's finer mean rating stands.
+const afinnScale = 0.8
 
 // Word roles other than carrying valence.
 const (
@@ -32,6 +38,7 @@ const (
 	roleKind             // "kind"/"sort": a dampener when followed by "of"
 	roleCant             // "can't", "cannot": a negator, except in "can't wait"
 	roleWait             // "wait": positive after "can't"
+	roleEnough           // "enough": "can't recommend it enough" is not negation but emphasis
 )
 
 // entry is what the analyzer knows about one lower-case word.
@@ -105,6 +112,9 @@ func loadLexicon() (*lexicon, error) {
 	if err := lx.readEmoji(emojiSentiment); err != nil {
 		return nil, err
 	}
+	if err := lx.readGapValences(afinnLexicon, "afinn165.tsv", afinnScale); err != nil {
+		return nil, err
+	}
 	if err := lx.readValences(slangLexicon, "slang.txt"); err != nil {
 		return nil, err
 	}
@@ -120,7 +130,8 @@ func loadLexicon() (*lexicon, error) {
 	set(dampeners, func(e *entry) { e.boost = boostDown })
 	// A negator's own lexicon valence (VADER scores "no" at -1.2) would count against every "no problem".
 	set(negators, func(e *entry) { e.role, e.val = roleNegator, 0 })
-	set([]string{"can't", "cant", "cannot"}, func(e *entry) { e.role = roleCant })
+	set([]string{"can't", "cant", "cannot", "couldn't", "couldnt"}, func(e *entry) { e.role = roleCant })
+	set([]string{"enough"}, func(e *entry) { e.role = roleEnough })
 	set([]string{"wait"}, func(e *entry) { e.role = roleWait })
 	set(contrasts, func(e *entry) { e.role = roleContrast })
 	set(concessives, func(e *entry) { e.role = roleConcessive })
@@ -177,6 +188,35 @@ func (lx *lexicon) readValences(data []byte, name string) error {
 		if len(tok) > lx.maxEmo {
 			lx.maxEmo = len(tok)
 		}
+	}
+	return sc.Err()
+}
+
+// readGapValences reads "word TAB valence" lines and adds each word, its valence times scale, that the
+// lexicon does not know yet. Entries that are not single words are skipped.
+func (lx *lexicon) readGapValences(data []byte, name string, scale float64) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		tok, vs, ok := strings.Cut(line, "\t")
+		if !ok {
+			return fmt.Errorf("reading %s line %d: no tab", name, n)
+		}
+		v, err := strconv.ParseFloat(vs, 64)
+		if err != nil {
+			return fmt.Errorf("reading %s line %d: %w", name, n, err)
+		}
+		if !isWordToken(tok) {
+			continue
+		}
+		w := strings.ToLower(tok)
+		if _, known := lx.words[w]; known {
+			continue
+		}
+		lx.words[w] = entry{val: float32(v * scale)}
 	}
 	return sc.Err()
 }

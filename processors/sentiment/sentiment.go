@@ -21,7 +21,7 @@ import (
 
 // ModelVersion identifies the rules, constants and lexicons of this build. Any change that can change a
 // score changes it.
-const ModelVersion = "rapport-sentiment-1"
+const ModelVersion = "rapport-sentiment-2"
 
 // NeutralThreshold is the Compound magnitude below which a text is labelled neutral: the compound of a text
 // whose only evidence is one word of valence 1, the first step ("slightly") of the [-4, 4] human rating
@@ -140,6 +140,12 @@ func (a *Analyzer) Analyze(text string) Result {
 // allocates nothing.
 func (a *Analyzer) AnalyzeInto(text string, r *Result) {
 	s := a.pool.Get().(*scratch)
+	a.analyze(text, s, r)
+	a.pool.Put(s)
+}
+
+// analyze is AnalyzeInto on a caller's scratch, which keeps the tokens and opinions for entity analysis.
+func (a *Analyzer) analyze(text string, s *scratch, r *Result) {
 	s.reset()
 	a.tokenize(text, s)
 	r.Drivers = r.Drivers[:0]
@@ -162,7 +168,6 @@ func (a *Analyzer) AnalyzeInto(text string, r *Result) {
 	if len(r.Drivers) == 0 {
 		r.Drivers = nil
 	}
-	a.pool.Put(s)
 }
 
 // Scoring constants, in lexicon units unless said otherwise.
@@ -233,7 +238,7 @@ func score(text string, s *scratch, r *Result) float64 {
 			v += sign * elongBoost
 			flags |= ruleElong
 		}
-		negated := false
+		negated, cant := false, false
 		for j, k := i-1, 0; j >= 0 && k < negWindow; j-- {
 			p := &items[j]
 			if p.kind == kindBreak || p.role == roleContrast {
@@ -260,13 +265,24 @@ func score(text string, s *scratch, r *Result) float64 {
 			}
 			if p.role == roleNegator || p.role == roleCant {
 				negated = true
+				cant = cant || p.role == roleCant
 			}
 			k++
+		}
+		if it.kind != kindWord {
+			negated = false // an emoji or emoticon is the author's own mood: "offered nothing 😡"
+		}
+		if negated && cant && enoughAfter(items, i) {
+			// "can't recommend them enough", "couldn't be happier enough": emphasis, not negation.
+			negated = false
+			v += sign * boostUp
+			flags |= ruleIntens
 		}
 		if negated {
 			v *= negScale
 			flags |= ruleNeg
 		}
+		s.opinions = append(s.opinions, opinion{item: int32(i), weight: v})
 		switch {
 		case lastContrast >= 0 && i < lastContrast, inConcession:
 			v *= beforeWeight
@@ -300,6 +316,23 @@ func score(text string, s *scratch, r *Result) float64 {
 		sum += math.Copysign(amp, sum)
 	}
 	return sum
+}
+
+// enoughAfter reports whether "enough" follows item i within its clause, up to four words on.
+func enoughAfter(items []item, i int) bool {
+	for j, k := i+1, 0; j < len(items) && k < 4; j++ {
+		p := &items[j]
+		if p.kind == kindBreak || p.role == roleContrast {
+			return false
+		}
+		if p.role == roleEnough {
+			return true
+		}
+		if p.kind == kindWord {
+			k++
+		}
+	}
+	return false
 }
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

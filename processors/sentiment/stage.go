@@ -11,11 +11,13 @@ import (
 )
 
 // Stage scores the sentiment of every post in a supported language and leaves the others unscored
-// (post.Sentiment nil). Posts whose language is unknown are scored only when assumeUnknown is set.
+// (post.Sentiment nil). Posts whose language is unknown are scored only when assumeUnknown is set. For a
+// scored post it also fills the sentiment aimed at each of its entities (Entity.Scored, Sentiment, Label)
+// and its loyalty signals (see AnalyzePost); an unscored post gets only its star rating's signal.
 type Stage struct {
 	a             *Analyzer
 	assumeUnknown string // language assumed for posts without one; "" leaves them unscored
-	res           Result
+	det           Detail
 
 	scored   *prometheus.CounterVec
 	unscored prometheus.Counter
@@ -52,20 +54,35 @@ func (s *Stage) Process(_ context.Context, posts []*post.Post) ([]*post.Post, er
 		if lang == "" {
 			lang = s.assumeUnknown
 		}
-		text := p.Text
-		if p.Title != "" && p.Title != p.Text {
-			text = p.Title + ". " + p.Text
-		}
+		text, offset := PostText(p.Title, p.Text)
 		if !Supports(lang) || strings.TrimSpace(text) == "" {
 			p.Sentiment = nil
+			// A star rating speaks in any language; the text's phrases are read only in supported ones.
+			p.Signals = RatingSignals(p.Rating, p.Entities, nil)
 			s.unscored.Inc()
 			continue
 		}
-		s.a.AnalyzeInto(text, &s.res)
-		p.Sentiment = &post.Sentiment{Score: s.res.Compound, Label: labelValue(s.res.Label), Model: s.res.ModelVersion, Drivers: drivers(s.res.Drivers)}
-		s.scored.WithLabelValues(string(s.res.Label)).Inc()
+		s.a.AnalyzePost(text, offset, p.Entities, p.Rating, &s.det)
+		r := &s.det.Result
+		p.Sentiment = &post.Sentiment{Score: r.Compound, Label: labelValue(r.Label), Model: r.ModelVersion, Drivers: drivers(r.Drivers)}
+		ApplyEntities(p.Entities, s.det.Entities)
+		p.Signals = nil
+		if len(s.det.Signals) > 0 {
+			p.Signals = append([]post.Signal(nil), s.det.Signals...)
+		}
+		s.scored.WithLabelValues(string(r.Label)).Inc()
 	}
 	return posts, nil
+}
+
+// PostText is the text scored for a post with the given title and text: the title, when there is one,
+// joined to the text as its first sentence. offset is where text starts in it (entity spans are offsets
+// into text).
+func PostText(title, text string) (joined string, offset int) {
+	if title == "" || title == text {
+		return text, 0
+	}
+	return title + ". " + text, len(title) + 2
 }
 
 func labelValue(l Label) int8 {

@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -38,12 +39,24 @@ type scratch struct {
 	capsWords int // of those, words in ALL CAPS
 	exclaims  int
 	questions int
+	urls      int
+	mentions  int
+	hashtags  int
 	ev        evidence
+	opinions  []opinion // one per driver, in order: its item and its weight before contrast weighting
+	view      view      // entity and signal analysis, reused
+}
+
+// opinion is one driver as entity analysis sees it.
+type opinion struct {
+	item   int32
+	weight float64
 }
 
 func (s *scratch) reset() {
 	s.items = s.items[:0]
-	s.caseWords, s.capsWords, s.exclaims, s.questions = 0, 0, 0, 0
+	s.opinions = s.opinions[:0]
+	s.caseWords, s.capsWords, s.exclaims, s.questions, s.urls, s.mentions, s.hashtags = 0, 0, 0, 0, 0, 0, 0
 	s.ev.reset()
 }
 
@@ -117,14 +130,17 @@ func (a *Analyzer) tokenize(text string, s *scratch) {
 			i++
 		case c == '@' && i+1 < n && (isLetter(text[i+1]) || isDigit(text[i+1]) || text[i+1] == '_'):
 			i++ // a mention: skip the handle (and a Mastodon @instance)
+			s.mentions++
 			for i < n && (isLetter(text[i]) || isDigit(text[i]) || text[i] == '_' || text[i] == '.' || text[i] == '@') {
 				i++
 			}
 		case c == '#' && i+1 < n && isLetter(text[i+1]):
 			i = a.hashtag(text, i+1, s)
+			s.hashtags++
 		case (c == 'h' || c == 'H' || c == 'w' || c == 'W') && (hasPrefixFold(text[i:], "http://") ||
 			hasPrefixFold(text[i:], "https://") || hasPrefixFold(text[i:], "www.")):
 			i = skipNonSpace(text, i)
+			s.urls++
 		case c < utf8.RuneSelf && (isLetter(c) || isDigit(c)):
 			i = a.word(text, i, s, 0)
 		case c >= utf8.RuneSelf:
@@ -245,9 +261,10 @@ func (a *Analyzer) hashtag(text string, i int, s *scratch) int {
 			}
 			q++
 		}
-		if isDigit(text[p]) || text[p] == '_' {
+		switch {
+		case isDigit(text[p]) || text[p] == '_':
 			q = p + 1
-		} else {
+		case !a.segmentTag(text, p, q, s):
 			a.appendWord(text, p, q, s, flagHashtag)
 		}
 		p = q
@@ -355,9 +372,75 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 	case it.role == roleWait && prev != nil && prev.role == roleCant:
 		prev.role = roleNone // "can't wait" is eagerness, not negation
 		it.val = cantWaitValence
+	case prev != nil && string(lw) == "hand" && strings.EqualFold(text[prev.start:prev.end], "other"):
+		it.val, it.role = 0, roleContrast // "on the other hand"
 	case prev != nil && prev.role == roleKind && string(lw) == "of":
 		prev.val = 0
 		it.boost = boostDown
 	}
 	s.items = append(s.items, it)
+}
+
+// segmentTag splits a one-case hashtag part the lexicon does not know ("bestdayever") into the fewest
+// known words ("best", "day", "ever") and appends them, when such a split exists and one of its words
+// carries valence or a role. It reports whether it appended anything.
+func (a *Analyzer) segmentTag(text string, p, q int, s *scratch) bool {
+	const minTag, maxTag, maxPiece = 6, 24, 10
+	n := q - p
+	if n < minTag || n > maxTag {
+		return false
+	}
+	var buf [maxWord]byte
+	w, _ := lower(text[p:q], &buf)
+	if w == nil || len(w) != n {
+		return false
+	}
+	if _, ok := a.lx.table.get(w); ok {
+		return false
+	}
+	// best[i]: fewest known words covering w[:i], or 0 when none; cut[i]: where the last one starts.
+	var best, cut [maxTag + 1]int
+	for i := 1; i <= n; i++ {
+		for j := max(0, i-maxPiece); j < i; j++ {
+			if (j > 0 && best[j] == 0) || i-j < 2 && !(w[j] == 'i' || w[j] == 'a') {
+				continue
+			}
+			if _, ok := a.lx.table.get(w[j:i]); !ok {
+				continue
+			}
+			if c := best[j] + 1; best[i] == 0 || c < best[i] {
+				best[i], cut[i] = c, j
+			}
+		}
+	}
+	if best[n] < 2 {
+		return false
+	}
+	var bounds [maxTag + 1]int
+	k := best[n]
+	for i := n; i > 0; i = cut[i] {
+		k--
+		bounds[k] = cut[i]
+	}
+	useful := false
+	for i := 0; i < best[n]; i++ {
+		end := n
+		if i+1 < best[n] {
+			end = bounds[i+1]
+		}
+		if e, _ := a.lx.table.get(w[bounds[i]:end]); e.val != 0 || e.role != roleNone || e.boost != 0 {
+			useful = true
+		}
+	}
+	if !useful {
+		return false
+	}
+	for i := 0; i < best[n]; i++ {
+		end := n
+		if i+1 < best[n] {
+			end = bounds[i+1]
+		}
+		a.appendWord(text, p+bounds[i], p+end, s, flagHashtag)
+	}
+	return true
 }

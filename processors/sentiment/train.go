@@ -102,11 +102,19 @@ func TrainLayer(examples []Example, cfg TrainConfig) (*Model, error) {
 			lab = HumanLabel(ex.Score)
 		}
 		ev := a.evidence(ex.Text)
-		data[i] = trainExample{dense: ev.dense, vocab: append([]int32(nil), ev.vocab...), class: classIndex(lab)}
-		classN[data[i].class]++
+		w := ex.Weight
+		if w == 0 {
+			w = 1
+		}
+		data[i] = trainExample{dense: ev.dense, vocab: append([]int32(nil), ev.vocab...), class: classIndex(lab), weight: w}
+		classN[data[i].class] += w
+	}
+	var total float64
+	for _, n := range classN {
+		total += n
 	}
 	for i := range data {
-		data[i].weight = float64(len(data)) / (3 * classN[data[i].class]) / float64(len(data))
+		data[i].weight *= total / (3 * classN[data[i].class]) / total
 	}
 	fit(l, data, cfg)
 	return &Model{l: prune(l, cfg.MinKeep)}, nil

@@ -1,0 +1,290 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rapport-dev/rapport/alerting"
+	"github.com/rapport-dev/rapport/ingest"
+	"github.com/rapport-dev/rapport/post"
+	"github.com/rapport-dev/rapport/processors/sentiment"
+	"github.com/rapport-dev/rapport/sim"
+)
+
+// alertsSimIncidents are the incidents of the simulator evaluation, all on the third day, after one
+// warm-up day and one calm day: the simulator's two default incidents (bursts that ramp up over a tenth
+// of their window) and two sudden outages of other brands (30 s ramp).
+func alertsSimIncidents(start time.Time) []sim.Incident {
+	day3 := start.Add(48 * time.Hour)
+	return []sim.Incident{
+		{ID: "acme-home-hub-outage", Brand: "Acme", Product: "Acme Home Hub", Start: day3.Add(6 * time.Hour),
+			Duration: 4 * time.Hour, Factor: 5},
+		{ID: "fluxbank-card-declines", Brand: "Fluxbank", Product: "Flux Metal card", Start: day3.Add(11 * time.Hour),
+			Duration: 6 * time.Hour, Factor: 5},
+		{ID: "zentro-watch-sync-outage", Brand: "Zentro", Product: "Zentro Watch S", Start: day3.Add(18 * time.Hour),
+			Duration: 2 * time.Hour, Factor: 5, Ramp: 30 * time.Second},
+		{ID: "brewhaus-app-outage", Brand: "Brewhaus", Start: day3.Add(21 * time.Hour),
+			Duration: 2 * time.Hour, Factor: 5, Ramp: 30 * time.Second},
+	}
+}
+
+// simPost turns a simulator record into the post the pipeline's stages would hand the alerting stage.
+// The stages that are not part of this evaluation are stood in for by the record's ground truth:
+// entity linking (brand and product), sentiment (the intended label, every language), the duplicate
+// stage (reposts, copy-paste spam campaigns) and brand accounts. Author, text and URL come from the
+// real normalizer. ok is false for records the pipeline never hands to a stage twice or at all
+// (malformed payloads, redeliveries, edits, deletes).
+func simPost(rec *sim.Record, norms map[post.Network]ingest.Normalizer, an *sentiment.Analyzer) (*post.Post, bool) {
+	if rec.Malformed || rec.Duplicate || rec.Edit || rec.Action == post.ActionDelete {
+		return nil, false
+	}
+	t := &rec.Truth
+	p := &post.Post{Network: rec.Network, ID: rec.PostID, CreatedAt: rec.EventTime}
+	if t.Brand != "" && t.Sentiment < 0 {
+		// explanations need author, text and URL; only negative posts are explained
+		if n := norms[rec.Network]; n != nil {
+			_ = n.Normalize(rec.Value, p)
+		}
+		p.CreatedAt = rec.EventTime
+	}
+	if t.Kind == "repost" {
+		p.Dup.Level = post.DupRepost
+	}
+	p.Dup.Spam = t.Campaign != ""
+	p.Author.Brand = t.BrandAccount
+	if t.Brand == "" {
+		return p, true
+	}
+	brand := strings.ToLower(t.Brand)
+	p.Entities = append(p.Entities, post.Entity{ID: brand, Brand: brand, Kind: post.EntityBrand, Start: -1, End: -1})
+	if t.Product != "" {
+		p.Entities = append(p.Entities, post.Entity{ID: brand + "/" + strings.ToLower(strings.ReplaceAll(t.Product, " ", "-")),
+			Brand: brand, Kind: post.EntityProduct, Start: -1, End: -1})
+	}
+	p.Sentiment = &post.Sentiment{Label: int8(t.Sentiment), Score: float64(t.Sentiment) / 2}
+	if t.Sentiment < 0 && an != nil && an.Supports(t.Lang) {
+		// the words that drive the explanation come from the real analyzer
+		r := an.Analyze(p.Text)
+		ds := slices.Clone(r.Drivers)
+		sort.SliceStable(ds, func(i, j int) bool { return ds[i].Weight < ds[j].Weight })
+		for _, d := range ds {
+			if d.Weight < 0 {
+				p.Sentiment.Drivers = append(p.Sentiment.Drivers, strings.ToLower(d.Token))
+			}
+		}
+	}
+	return p, true
+}
+
+type simIncidentResult struct {
+	inc        sim.Incident
+	firstPost  time.Time
+	alerts     int
+	detectedAt time.Time
+}
+
+type simFalseAlert struct {
+	scope string
+	at    time.Time
+	score float64
+}
+
+// simOutcome is what one monitor configuration did over a simulated stream.
+type simOutcome struct {
+	incidents []simIncidentResult
+	falses    []simFalseAlert
+}
+
+// alertsSimRun generates days of the simulator's stream with the evaluation's incidents and runs one
+// monitor per configuration over it; it returns the records generated and each monitor's outcome.
+func alertsSimRun(ctx context.Context, seed int64, rate float64, days int, cfgs []alerting.MonitorConfig) (int, []simOutcome, error) {
+	mons := make([]*alerting.Monitor, len(cfgs))
+	for i, c := range cfgs {
+		m, err := alerting.NewMonitor(c)
+		if err != nil {
+			return 0, nil, err
+		}
+		mons[i] = m
+	}
+	start := sim.DefaultStart
+	end := start.Add(time.Duration(days) * 24 * time.Hour)
+	gen := sim.New(sim.Config{Seed: seed, EventRate: rate, Incidents: alertsSimIncidents(start)})
+	incs := gen.Incidents()
+	firstPost := make([]time.Time, len(incs))
+	byID := map[string]int{}
+	for i, in := range incs {
+		byID[in.ID] = i
+	}
+	norms := ingest.Normalizers()
+	an, err := sentiment.New()
+	if err != nil {
+		return 0, nil, fmt.Errorf("loading the sentiment model: %w", err)
+	}
+	type firing struct {
+		n  alerting.Notice
+		at time.Time
+	}
+	fired := make([][]firing, len(mons))
+	var obs []alerting.Observation
+	records := 0
+	for {
+		rec := gen.Next()
+		if !rec.EventTime.Before(end) {
+			break
+		}
+		records++
+		if records%100000 == 0 && ctx.Err() != nil {
+			return records, nil, ctx.Err()
+		}
+		if id := rec.Truth.Incident; id != "" && !rec.Duplicate && !rec.Malformed {
+			if k, ok := byID[id]; ok && (firstPost[k].IsZero() || rec.EventTime.Before(firstPost[k])) {
+				firstPost[k] = rec.EventTime
+			}
+		}
+		p, ok := simPost(&rec, norms, an)
+		if !ok || p.Dup.Level > 0 || p.Dup.Spam || p.Author.Brand {
+			continue
+		}
+		obs = alerting.Observations(obs[:0], p, false)
+		for _, o := range obs {
+			for i, m := range mons {
+				notices, _ := m.Observe(o)
+				for _, n := range notices {
+					if n.Event == "fired" {
+						// o.Time is the event time at which the alert was known
+						fired[i] = append(fired[i], firing{n, o.Time})
+					}
+				}
+			}
+		}
+	}
+	out := make([]simOutcome, len(mons))
+	for i := range mons {
+		res := make([]simIncidentResult, len(incs))
+		for k := range incs {
+			res[k] = simIncidentResult{inc: incs[k], firstPost: firstPost[k]}
+		}
+		for _, f := range fired[i] {
+			matched := false
+			for k := range res {
+				in := res[k].inc
+				if strings.EqualFold(in.Brand, f.n.Brand) && !f.at.Before(in.Start) && f.at.Before(in.Start.Add(in.Duration+time.Hour)) {
+					res[k].alerts++
+					if res[k].detectedAt.IsZero() {
+						res[k].detectedAt = f.at
+					}
+					matched = true
+					break
+				}
+			}
+			if !matched {
+				out[i].falses = append(out[i].falses, simFalseAlert{f.n.ScopeKey, f.at, f.n.Score})
+			}
+		}
+		out[i].incidents = res
+	}
+	return records, out, nil
+}
+
+func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("alerts eval -sim", flag.ContinueOnError)
+	seed := fs.Int64("seed", 2, "simulator seed (1 was used while designing the streaming defaults; report another)")
+	rate := fs.Float64("rate", 10, "simulator posts per second of event time")
+	mode := fs.String("mode", "count", "count, share or reach")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *rate <= 0 {
+		return fmt.Errorf("-rate must be positive")
+	}
+	// The defaults, and the same with one series per product next to the brand's, on one stream.
+	mc := alerting.DefaultMonitorConfig()
+	mc.Mode = alerting.Mode(*mode)
+	bp := mc
+	bp.ByProduct = true
+	const days = 3
+	records, outs, err := alertsSimRun(ctx, *seed, *rate, days, []alerting.MonitorConfig{mc, bp})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "simulator seed %d, %.0f posts/s, %d days (%d records); day 1 warm-up, day 2 calm, incidents on day 3.\n", *seed, *rate, days, records)
+	for i, c := range []alerting.MonitorConfig{mc, bp} {
+		fmt.Fprintf(out, "\ndetector: mode %s, bucket %v, %d of %d buckets, warn z %.1f (stabilized %v), sums up to %d buckets, lateness %v, by product %v.\n",
+			c.Mode, c.Detector.Bucket, c.Detector.Persist, c.Detector.Window, c.Detector.WarnZ, c.Detector.Stabilize, c.Detector.MaxScale, c.Lateness, c.ByProduct)
+		if err := alertsSimReport(out, outs[i]); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "\nDelay: from the incident's first post to the event time at which the alert was known (its bucket closed).\n")
+	fmt.Fprintf(out, "Stand-ins from the simulator's truth: entity linking, sentiment (every language), reposts and spam campaigns, brand accounts.\n")
+	return nil
+}
+
+func alertsSimReport(out io.Writer, o simOutcome) error {
+	res, falses := o.incidents, o.falses
+	start := sim.DefaultStart
+	calmFrom, calmTo := start.Add(24*time.Hour), start.Add(48*time.Hour)
+	calm := 0
+	for _, f := range falses {
+		if !f.at.Before(calmFrom) && f.at.Before(calmTo) {
+			calm++
+		}
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "incident\tbrand\tramp\tstart\tdetected\tdelay from first incident post\talerts\n")
+	var delays, sudden, ramped []time.Duration
+	detected := 0
+	for _, r := range res {
+		ramp := r.inc.Ramp
+		if ramp <= 0 {
+			ramp = r.inc.Duration / 10
+		}
+		det, delay := "no", "-"
+		if !r.detectedAt.IsZero() {
+			detected++
+			d := r.detectedAt.Sub(r.firstPost)
+			delays = append(delays, d)
+			if ramp <= time.Minute {
+				sudden = append(sudden, d)
+			} else {
+				ramped = append(ramped, d)
+			}
+			det, delay = r.detectedAt.Format("2006-01-02 15:04:05"), d.Round(time.Second).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%d\n", r.inc.ID, r.inc.Brand, ramp, r.inc.Start.Format("2006-01-02 15:04"), det, delay, r.alerts)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	maxPer := 0
+	for _, r := range res {
+		maxPer = max(maxPer, r.alerts)
+	}
+	fmt.Fprintf(out, "incidents detected: %d of %d; median delay %s of event time (sudden: %s, ramping: %s); at most %d alert(s) per incident;\n",
+		detected, len(res), medianDelay(delays), medianDelay(sudden), medianDelay(ramped), maxPer)
+	fmt.Fprintf(out, "alerts outside incidents: %d (on the calm day: %d).\n", len(falses), calm)
+	for _, f := range falses {
+		fmt.Fprintf(out, "  false alert: %s at %s (z %.1f)\n", f.scope, f.at.Format(time.RFC3339), f.score)
+	}
+	return nil
+}
+
+func medianDelay(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "-"
+	}
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	m := ds[len(ds)/2]
+	if len(ds)%2 == 0 {
+		m = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
+	}
+	return m.Round(time.Second).String()
+}

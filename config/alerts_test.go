@@ -1,0 +1,61 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAlertsDefaults(t *testing.T) {
+	c, err := Load("", []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.Alerts
+	if !*a.Enabled || a.Mode != "count" || a.Bucket != 15*time.Second || a.Lateness != 5*time.Second ||
+		a.Persist != 2 || a.Window != 4 || a.WarnZ != 5 || a.CritZ != 8 || a.Topic != "rapport.alerts" ||
+		!*a.ClickHouse || a.QueueSize != 1000 || a.Location != "UTC" {
+		t.Errorf("alerts defaults %+v", a)
+	}
+}
+
+func TestAlertsGood(t *testing.T) {
+	c, err := Load("testdata/alerts.good.yml", []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.Alerts
+	if a.Mode != "share" || !a.ByProduct || a.Bucket != 30*time.Second || len(a.Webhooks) != 2 {
+		t.Fatalf("alerts %+v", a)
+	}
+	if w := a.Webhooks[0]; w.Format != "slack" || w.Timeout != 5*time.Second || w.Attempts != 5 {
+		t.Errorf("webhook defaults %+v", w)
+	}
+	if w := a.Webhooks[1]; w.Timeout != 2*time.Second || w.Attempts != 3 {
+		t.Errorf("webhook %+v", w)
+	}
+}
+
+func TestAlertsBad(t *testing.T) {
+	want := map[string]string{
+		"mode.alerts-bad.yml":           `alerts.mode: "loud" is not one of count, share, reach`,
+		"bucket.alerts-bad.yml":         "alerts.bucket: must divide 24h, got 7s",
+		"persist.alerts-bad.yml":        "alerts.persist: must be between 1 and 4, got 5",
+		"crit.alerts-bad.yml":           "alerts.crit_z: must be at least warn_z (6), got 5",
+		"location.alerts-bad.yml":       `alerts.location: "Mars/Olympus" is not a time zone`,
+		"webhook_url.alerts-bad.yml":    `alerts.webhooks[0].url: "hooks.example/x" is not an http(s) URL`,
+		"webhook_format.alerts-bad.yml": `alerts.webhooks[0].format: "teams" is not one of slack, alertmanager, json`,
+		"topic.alerts-bad.yml":          `alerts.topic: "my alerts" is not a Kafka topic name`,
+	}
+	files, _ := filepath.Glob("testdata/*.alerts-bad.yml")
+	if len(files) != len(want) {
+		t.Fatalf("found %d alerts fixtures; want %d", len(files), len(want))
+	}
+	for _, f := range files {
+		_, err := Load(f, []string{})
+		if err == nil || !strings.Contains(err.Error(), want[filepath.Base(f)]) {
+			t.Errorf("Load(%s): got %v; want an error containing %q", f, err, want[filepath.Base(f)])
+		}
+	}
+}

@@ -1,0 +1,35 @@
+package config
+
+import "time"
+
+// Influence configures the author influence computation (`rapport influence`, and the periodic one inside
+// `rapport run`) and the pipeline stage that puts the latest score on each post.
+type Influence struct {
+	Compute  *bool         `yaml:"compute"`   // whether `rapport run` recomputes scores every interval (turn off when a separate `rapport influence` job does); default true
+	Interval time.Duration `yaml:"interval"`  // time between two computations; default 15m
+	Window   time.Duration `yaml:"window"`    // posts created this long before the computation are looked at; default 720h (30 days)
+	HalfLife time.Duration `yaml:"half_life"` // engagement on a post this much older counts half; default 168h (7 days)
+	Refresh  time.Duration `yaml:"refresh"`   // how often the pipeline stage reloads newer scores from ClickHouse; default 1m
+}
+
+func (c *Influence) setDefaults() {
+	if c.Compute == nil {
+		t := true
+		c.Compute = &t
+	}
+	setDuration(&c.Interval, 15*time.Minute)
+	setDuration(&c.Window, 30*24*time.Hour)
+	setDuration(&c.HalfLife, 7*24*time.Hour)
+	setDuration(&c.Refresh, time.Minute)
+}
+
+func (c *Influence) validate(bad func(string, string, ...any)) {
+	if c.Interval < time.Minute {
+		bad("influence.interval", "must be at least 1m (a computation reads the whole window), got %s", c.Interval)
+	}
+	if c.Window < time.Hour {
+		bad("influence.window", "must be at least 1h, got %s", c.Window)
+	}
+	checkPositive(bad, "influence.half_life", c.HalfLife)
+	checkPositive(bad, "influence.refresh", c.Refresh)
+}

@@ -1,0 +1,73 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// ThreadPost is what thread inheritance needs of a stored post: its identity, creation time and entities (own
+// or inherited), as the parallel arrays of the posts table.
+type ThreadPost struct {
+	UID        uint64
+	CreatedAt  time.Time
+	IDs        []string
+	Brands     []string
+	Kinds      []string
+	Competitor []uint8
+}
+
+const threadColumns = "uid, created_at, entity_ids, entity_brands, entity_kinds, entity_competitor"
+
+// RecentEntities returns the live posts created at or after since that have entities, newest first, at most
+// limit. It reads the whole posts table through FINAL once, so it is meant for a warm-up at start.
+func RecentEntities(ctx context.Context, conn driver.Conn, since time.Time, limit int) ([]ThreadPost, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := conn.Query(ctx, "SELECT "+threadColumns+` FROM posts FINAL
+		WHERE deleted = 0 AND notEmpty(entity_ids) AND created_at >= ?
+		ORDER BY created_at DESC LIMIT ?`, clampTime(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading recent post entities: %w", err)
+	}
+	return scanThreadPosts(rows, "reading recent post entities")
+}
+
+// PostEntities returns the live stored posts among ids on network, with or without entities. Posts not
+// stored are left out. The lookup goes by the table's key (network, post_id).
+func PostEntities(ctx context.Context, conn driver.Conn, network string, ids []string) ([]ThreadPost, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, network)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	rows, err := conn.Query(ctx, "SELECT "+threadColumns+" FROM posts FINAL WHERE network = ? AND post_id IN ("+marks+") AND deleted = 0", args...)
+	if err != nil {
+		return nil, fmt.Errorf("looking up the entities of %d %s posts: %w", len(ids), network, err)
+	}
+	return scanThreadPosts(rows, "looking up post entities")
+}
+
+func scanThreadPosts(rows driver.Rows, what string) ([]ThreadPost, error) {
+	defer func() { _ = rows.Close() }()
+	var out []ThreadPost
+	for rows.Next() {
+		var p ThreadPost
+		if err := rows.Scan(&p.UID, &p.CreatedAt, &p.IDs, &p.Brands, &p.Kinds, &p.Competitor); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
