@@ -12,6 +12,7 @@ import (
 
 	"github.com/rapport-dev/rapport/internal/testenv"
 	"github.com/rapport-dev/rapport/kpi"
+	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
 // benchEnd is the end of the generated period; the posts spread evenly over the 90 days before it.
@@ -74,7 +75,8 @@ func generateCustomers(ctx context.Context, conn driver.Conn, n uint64) error {
 // BenchmarkLeadership measures the leadership dashboard's KPIs for one brand over 30 and 90 days on a
 // posts table of RAPPORT_BENCH_KPI_POSTS (default 10 million) generated inside ClickHouse, after the
 // rollups were rebuilt from it. It runs only with RAPPORT_BENCH_KPI=1 (`make bench-kpi`): generating and
-// rolling up 10 million posts takes minutes.
+// rolling up 10 million posts takes minutes. RAPPORT_BENCH_KPI_DB=name reuses a database an earlier run
+// kept with RAPPORT_TEST_KEEP=1, measuring the queries only.
 func BenchmarkLeadership(b *testing.B) {
 	if os.Getenv("RAPPORT_BENCH_KPI") == "" {
 		b.Skip("set RAPPORT_BENCH_KPI=1 (or run `make bench-kpi`) to generate millions of posts and benchmark the KPI queries")
@@ -86,26 +88,43 @@ func BenchmarkLeadership(b *testing.B) {
 			b.Fatalf("RAPPORT_BENCH_KPI_POSTS=%q is not a positive number", v)
 		}
 	}
-	conn, _ := testenv.ClickHouse(b)
 	ctx := context.Background()
-	start := time.Now()
-	if err := generatePosts(ctx, conn, n, 0, benchEnd, 90*24*time.Hour); err != nil {
-		b.Fatalf("generating posts: %v", err)
+	var conn driver.Conn
+	var r *kpi.Refresher
+	if db := os.Getenv("RAPPORT_BENCH_KPI_DB"); db != "" {
+		// Reuse a database a previous run kept (RAPPORT_TEST_KEEP=1): the queries only.
+		var err error
+		if conn, err = clickhouse.Open(ctx, clickhouse.ConnConfig{Addr: []string{testenv.ClickHouseAddr()}, Database: db}, false); err != nil {
+			b.Fatalf("opening %s: %v", db, err)
+		}
+		defer func() { _ = conn.Close() }()
+		r = kpi.NewRefresher(conn, kpi.RefresherConfig{}, nil, nil)
+	} else {
+		conn, _ = testenv.ClickHouse(b)
+		start := time.Now()
+		if err := generatePosts(ctx, conn, n, 0, benchEnd, 90*24*time.Hour); err != nil {
+			b.Fatalf("generating posts: %v", err)
+		}
+		if err := generateCustomers(ctx, conn, 50_000); err != nil {
+			b.Fatalf("generating customers: %v", err)
+		}
+		b.Logf("generated %d posts and 50000 linked customers in %s", n, time.Since(start).Round(time.Millisecond))
+		r = kpi.NewRefresher(conn, kpi.RefresherConfig{}, nil, nil)
+		st, err := r.Rebuild(ctx)
+		if err != nil {
+			b.Fatalf("rebuilding rollups: %v", err)
+		}
+		var rows uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM kpi_hourly").Scan(&rows); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("rebuilt %d hours, %d days into %d kpi_hourly rows in %s", st.Hours, st.Days, rows, st.Duration.Round(time.Millisecond))
 	}
-	if err := generateCustomers(ctx, conn, 50_000); err != nil {
-		b.Fatalf("generating customers: %v", err)
-	}
-	b.Logf("generated %d posts and 50000 linked customers in %s", n, time.Since(start).Round(time.Millisecond))
-	r := kpi.NewRefresher(conn, kpi.RefresherConfig{}, nil, nil)
-	st, err := r.Rebuild(ctx)
-	if err != nil {
-		b.Fatalf("rebuilding rollups: %v", err)
-	}
-	var rows uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM kpi_hourly").Scan(&rows); err != nil {
+	var posts uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM posts").Scan(&posts); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("rebuilt %d hours, %d days into %d kpi_hourly rows in %s", st.Hours, st.Days, rows, st.Duration.Round(time.Millisecond))
+	b.Logf("posts table: %d rows", posts)
 
 	eng := kpi.NewEngine(conn)
 	for _, days := range []int{30, 90} {
@@ -118,6 +137,26 @@ func BenchmarkLeadership(b *testing.B) {
 				}
 				if !v[kpi.TrustIndex].Valid || v[kpi.Opinions].Value == 0 {
 					b.Fatalf("leadership values are empty: %+v", v)
+				}
+			}
+		})
+		var withoutLoyalty []string
+		for _, name := range kpi.Leadership() {
+			if name != kpi.LoyaltyIndex && name != kpi.ChurnRiskCustomers {
+				withoutLoyalty = append(withoutLoyalty, name)
+			}
+		}
+		b.Run(fmt.Sprintf("values_without_loyalty_%dd", days), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := eng.Values(ctx, q, withoutLoyalty); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("loyalty_only_%dd", days), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := eng.Values(ctx, q, []string{kpi.LoyaltyIndex, kpi.ChurnRiskCustomers}); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})

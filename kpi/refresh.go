@@ -184,16 +184,20 @@ func (r *Refresher) Refresh(ctx context.Context) (RefreshStats, error) {
 	return st, nil
 }
 
-// Rebuild recomputes every hour that holds posts, whatever the watermark, and stores the watermark.
+// Rebuild recomputes every hour that holds posts, whatever the watermarks, and stores the watermarks, so
+// that the next Refresh starts from here.
 func (r *Refresher) Rebuild(ctx context.Context) (RefreshStats, error) {
 	start := time.Now()
 	var (
-		st       RefreshStats
-		n        uint64
-		maxPosts time.Time
+		st                 RefreshStats
+		nPosts, nLinks     uint64
+		maxPosts, maxLinks time.Time
 	)
-	if err := r.conn.QueryRow(ctx, changesQuery).Scan(&n, &maxPosts); err != nil {
+	if err := r.conn.QueryRow(ctx, changesQuery).Scan(&nPosts, &maxPosts); err != nil {
 		return st, fmt.Errorf("reading posts watermark: %w", err)
+	}
+	if err := r.conn.QueryRow(ctx, linksQuery).Scan(&nLinks, &maxLinks); err != nil {
+		return st, fmt.Errorf("reading customer_links watermark: %w", err)
 	}
 	hours, err := r.allHours(ctx)
 	if err != nil {
@@ -205,6 +209,10 @@ func (r *Refresher) Rebuild(ctx context.Context) (RefreshStats, error) {
 	if err := r.saveWatermark(ctx, stateName, maxPosts); err != nil {
 		return st, err
 	}
+	if err := r.saveWatermark(ctx, stateLinks, maxLinks); err != nil {
+		return st, err
+	}
+	r.last.posts, r.last.links, r.last.postsMax, r.last.linksMax, r.last.watermarkInitialised = nPosts, nLinks, maxPosts, maxLinks, true
 	st.Upto, st.Duration = maxPosts, time.Since(start)
 	return st, nil
 }
