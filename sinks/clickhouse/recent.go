@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -28,9 +29,8 @@ func RecentPosts(ctx context.Context, conn driver.Conn, topic string, partition 
 	rows, err := conn.Query(ctx, `SELECT network, post_id, author_id, author_handle, author_followers, author_brand,
 		author_created_at, title, text, created_at, repost_of_id, dup_level, dup_of, dup_cluster, spam, src_offset, version
 		FROM posts FINAL
-		WHERE deleted = 0 AND src_topic = ? AND src_partition = ? AND created_at >= toDateTime(?)
-		ORDER BY created_at DESC
-		LIMIT ?`, topic, partition, uint32(from), uint64(limit))
+		WHERE deleted = 0 AND src_topic = ? AND src_partition = ? AND created_at >= toDateTime(?)`,
+		topic, partition, uint32(from))
 	if err != nil {
 		return nil, fmt.Errorf("reading recent posts of %s/%d: %w", topic, partition, err)
 	}
@@ -64,7 +64,17 @@ func RecentPosts(ctx context.Context, conn driver.Conn, topic string, partition 
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading recent posts of %s/%d: %w", topic, partition, err)
+	}
+	// Newest first, at most limit. Sorting here rather than with ORDER BY … LIMIT in the query: ClickHouse
+	// 18.16 reserves memory for the whole limit in a sort, which exhausts its memory limit when several
+	// members warm up at once after a rebalance.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // unzero maps the stored zero date (1970-01-01, how an unknown time is written) back to the zero time.
