@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -29,12 +30,21 @@ func RecentEntities(ctx context.Context, conn driver.Conn, since time.Time, limi
 		return nil, nil
 	}
 	rows, err := conn.Query(ctx, "SELECT "+threadColumns+` FROM posts FINAL
-		WHERE deleted = 0 AND notEmpty(entity_ids) AND created_at >= ?
-		ORDER BY created_at DESC LIMIT ?`, clampTime(since), limit)
+		WHERE deleted = 0 AND notEmpty(entity_ids) AND created_at >= ?`, clampTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("reading recent post entities: %w", err)
 	}
-	return scanThreadPosts(rows, "reading recent post entities")
+	out, err := scanThreadPosts(rows, "reading recent post entities")
+	if err != nil {
+		return nil, err
+	}
+	// Newest first, at most limit, sorted here: an ORDER BY … LIMIT makes ClickHouse 18.16 reserve memory for
+	// the whole limit.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // PostEntities returns the live stored posts among ids on network, with or without entities. Posts not
