@@ -288,6 +288,32 @@ func (e *faultEnv) waitForRows(n uint64, within time.Duration, prodDone func() b
 	return true
 }
 
+// logSize returns the current length of the processes' shared log, a mark for waitLogged.
+func (e *faultEnv) logSize() int64 {
+	fi, err := os.Stat(e.log.Name())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+// waitLogged waits until the log holds want past mark.
+func (e *faultEnv) waitLogged(mark int64, want string, within time.Duration) {
+	for deadline := time.Now().Add(within); ; {
+		logs, err := os.ReadFile(e.log.Name())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if int64(len(logs)) > mark && strings.Contains(string(logs[mark:]), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s not logged within %s; log tail:\n%s", want, within, lastLines(string(logs), 20))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // waitCaughtUp waits until the group has committed every produced offset.
 func (e *faultEnv) waitCaughtUp(within time.Duration) {
 	adm := kadm.NewClient(e.cl)
@@ -398,9 +424,12 @@ func TestFaultTermRestart(t *testing.T) {
 	}
 	stops := 0
 	for range 5 {
-		before := e.rows()
+		before, mark := e.rows(), e.logSize()
 		p := e.start()
 		more := e.waitForRows(before, 60*time.Second, prodDone)
+		// When the stream was already consumed the process may have just started: a SIGTERM before it
+		// handles signals would kill it, which is not the graceful stop under test.
+		e.waitLogged(mark, `"rapport running"`, 60*time.Second)
 		time.Sleep(700 * time.Millisecond)
 		e.signal(p, syscall.SIGTERM)
 		stops++

@@ -66,6 +66,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rapport-dev/rapport/post"
+	"github.com/rapport-dev/rapport/processors"
 )
 
 // Loader returns the posts already stored for a Kafka partition (topic, partition) created at or after
@@ -111,6 +112,7 @@ type Stage struct {
 	warmed       prometheus.Counter
 	evicted      prometheus.Counter
 	entries      prometheus.Gauge
+	loadErrors   prometheus.Counter
 }
 
 // New returns the stage. cfg's zero fields take their defaults; load may be nil (no warm start). reg may be
@@ -143,6 +145,9 @@ func New(cfg Config, load Loader, reg prometheus.Registerer) (*Stage, error) {
 		entries: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "rapport_dedup_text_entries", Help: "Texts currently remembered for near-duplicate matching.",
 		}),
+		loadErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rapport_dedup_warm_start_errors_total", Help: "Warm-start reads of stored posts that failed and were retried.",
+		}),
 	}
 	s.byLevel = map[post.DupLevel]prometheus.Counter{
 		post.DupRepost:       s.marked.WithLabelValues("repost"),
@@ -150,7 +155,7 @@ func New(cfg Config, load Loader, reg prometheus.Registerer) (*Stage, error) {
 		post.DupCrossNetwork: s.marked.WithLabelValues("cross_network"),
 	}
 	if reg != nil {
-		reg.MustRegister(s.redeliveries, s.marked, s.spam, s.warmed, s.evicted, s.entries)
+		reg.MustRegister(s.redeliveries, s.marked, s.spam, s.warmed, s.evicted, s.entries, s.loadErrors)
 	}
 	return s, nil
 }
@@ -201,7 +206,7 @@ func (s *Stage) warm(ctx context.Context, posts []*post.Post) error {
 		// stored posts this process has not seen): load what the posts table holds for it. Posts already
 		// known at their version are skipped, so loading again changes nothing.
 		from := time.UnixMilli(since).Add(-s.cfg.Horizon)
-		stored, err := s.load(ctx, k.topic, k.partition, from)
+		stored, err := s.loadRetrying(ctx, k, from)
 		if err != nil {
 			delete(s.parts, k)
 			return fmt.Errorf("loading stored posts of %s/%d for deduplication: %w", k.topic, k.partition, err)
@@ -321,4 +326,17 @@ func (v *versions) grow(limit int) {
 		order[i] = v.order[(v.head+i)%len(v.order)]
 	}
 	v.order, v.head = order, 0
+}
+
+// loadRetrying calls the loader until it succeeds (processors.Retry): while ClickHouse is down or refusing,
+// the stage holds its batch and the process carries on by itself once ClickHouse is back. It fails only when
+// ctx ends.
+func (s *Stage) loadRetrying(ctx context.Context, k partKey, from time.Time) ([]*post.Post, error) {
+	var stored []*post.Post
+	err := processors.Retry(ctx, func(ctx context.Context) error {
+		var err error
+		stored, err = s.load(ctx, k.topic, k.partition, from)
+		return err
+	}, func(error) { s.loadErrors.Inc() })
+	return stored, err
 }

@@ -208,11 +208,26 @@ func TestWarmStartRecognisesStoredPostsAndClusters(t *testing.T) {
 		t.Errorf("loads: got %v; want each partition once, since the batch's latest post minus the horizon: %s", calls, want)
 	}
 
-	failing := newStage(t, dedup.Config{}, func(context.Context, string, int32, time.Time) ([]*post.Post, error) {
-		return nil, errors.New("clickhouse down")
+	// A store that refuses is asked again (the batch waits) until it answers or the context ends.
+	down, failures := true, 0
+	flaky := newStage(t, dedup.Config{}, func(context.Context, string, int32, time.Time) ([]*post.Post, error) {
+		if down {
+			failures++
+			return nil, errors.New("clickhouse down")
+		}
+		return nil, nil
 	})
-	if _, err := failing.Process(context.Background(), []*post.Post{mk("1", "a", "b", 0)}); err == nil || !strings.Contains(err.Error(), "clickhouse down") {
-		t.Errorf("failed load: got %v; want the load error", err)
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	defer cancel()
+	if _, err := flaky.Process(ctx, []*post.Post{mk("1", "a", "b", 0)}); err == nil || !strings.Contains(err.Error(), "clickhouse down") {
+		t.Errorf("load failing until the context ends: got %v; want the load error", err)
+	}
+	if failures < 2 {
+		t.Errorf("the failing load was tried %d times; want it retried", failures)
+	}
+	down = false
+	if out, err := flaky.Process(context.Background(), []*post.Post{mk("1", "a", "b", 0)}); err != nil || len(out) != 1 {
+		t.Errorf("after the store came back: %d posts, %v; want the post and no error", len(out), err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rapport-dev/rapport/catalog"
 	"github.com/rapport-dev/rapport/post"
+	"github.com/rapport-dev/rapport/processors"
 )
 
 // Thread inheritance
@@ -303,9 +304,14 @@ func (t *threads) warm(ctx context.Context, posts []*post.Post) error {
 	if oldest.IsZero() {
 		return nil // nothing to place in time yet; warm up with the next batch
 	}
-	found, err := t.cfg.Warm(ctx, oldest.Add(-t.cfg.Horizon), t.cfg.MaxPosts)
+	// A store that is down or refusing is waited for (processors.Retry): the batch is held, not failed.
+	var found []Remembered
+	err := processors.Retry(ctx, func(ctx context.Context) error {
+		var err error
+		found, err = t.cfg.Warm(ctx, oldest.Add(-t.cfg.Horizon), t.cfg.MaxPosts)
+		return err
+	}, func(error) { t.lookups.WithLabelValues("error").Inc() })
 	if err != nil {
-		t.lookups.WithLabelValues("error").Inc()
 		return fmt.Errorf("warming up the thread cache: %w", err)
 	}
 	t.lookups.WithLabelValues("ok").Inc()
