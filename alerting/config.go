@@ -31,6 +31,22 @@ const (
 	SeasonNone Seasonality = "none"
 )
 
+// Scoring says how a Detector turns a count, its baseline and its robust variance into a z.
+type Scoring string
+
+const (
+	// ScoringNormal is the plain robust z: (value − baseline)/σ.
+	ScoringNormal Scoring = "normal"
+	// ScoringSqrt scores on the square-root scale, where Poisson noise has the same spread at every
+	// level: z = 2(√value − √baseline)·√baseline/σ. A small count that triples by chance (4 → 12)
+	// scores about 3 instead of 4, but a large sudden jump scores less than its tail probability says.
+	ScoringSqrt Scoring = "sqrt"
+	// ScoringPoisson scores with the signed root of the quasi-Poisson deviance, dispersion σ²/baseline:
+	// a z whose normal tail matches the count's Poisson tail probability, at small and large counts
+	// alike.
+	ScoringPoisson Scoring = "poisson"
+)
+
 // Config tunes a Detector. Start from DefaultConfig and change what you need; Validate names the first
 // field that is out of range. Durations are wall-clock time; counts of buckets are integers.
 type Config struct {
@@ -65,10 +81,14 @@ type Config struct {
 	TailQuantile float64
 	// CritZ is the robust z from which an alert is critical instead of warning. Default 8.
 	CritZ float64
-	// ImmediateZ fires on a single hot bucket at or above this robust z, without waiting for
-	// persistence; 0 disables it. Default 0: in social volume the commonest noise is a short burst of
-	// enormous z (one post retweeted widely), and persistence is what tells an event from a burst.
+	// ImmediateZ is the immediate tier: a bucket whose score over the last bucket or the sums of the
+	// last 2 and 4 buckets reaches this robust z fires at once, without waiting for persistence, if it
+	// is also the series' rarest in ImmediateEvery; 0 disables it. Default 8 (CritZ).
 	ImmediateZ float64
+	// ImmediateEvery holds the immediate tier to the quantile of the series' own immediate scores that
+	// ordinary data exceeds once in this long (1 - Bucket/ImmediateEvery), so a series whose bursts
+	// reach a high z every day does not page every day; 0 disables the check. Default 168h (a week).
+	ImmediateEvery time.Duration
 	// Persist is k in "k of the last n buckets must be hot to fire". Default 3.
 	Persist int
 	// Window is n in "k of the last n buckets", at most 64. Default 5.
@@ -91,10 +111,9 @@ type Config struct {
 	// Each bucket adds at most ClipZ robust standard deviations to a sum, so a single burst does not
 	// carry the sums after it. Default 16.
 	MaxScale int
-	// Stabilize scores counts on the square-root scale, where Poisson noise has the same spread at every
-	// level: z = 2(√value − √baseline)·√baseline/σ. A small count that triples by chance (4 → 12)
-	// then scores about 3 instead of 4, while large counts score about as before. Default false.
-	Stabilize bool
+	// Scoring is how a count (or a sum of counts) is scored against its baseline and robust variance.
+	// Default ScoringNormal.
+	Scoring Scoring
 	// MinShareTotal is, in share mode, the smallest total below which a bucket's share is too noisy
 	// to learn from or to alert on. Default 20.
 	MinShareTotal float64
@@ -115,6 +134,8 @@ func DefaultConfig() Config {
 		WarnZ:          4,
 		TailQuantile:   0.995,
 		CritZ:          8,
+		ImmediateZ:     8,
+		ImmediateEvery: 7 * 24 * time.Hour,
 		Persist:        3,
 		Window:         5,
 		ResolveZ:       2,
@@ -124,6 +145,7 @@ func DefaultConfig() Config {
 		ShareZ:         3,
 		MinShareTotal:  20,
 		MaxScale:       16,
+		Scoring:        ScoringNormal,
 	}
 }
 
@@ -159,6 +181,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("alerting.crit_z: must be at least warn_z (%v), got %v", c.WarnZ, c.CritZ)
 	case c.ImmediateZ != 0 && !(c.ImmediateZ >= c.WarnZ):
 		return fmt.Errorf("alerting.immediate_z: must be 0 (off) or at least warn_z (%v), got %v", c.WarnZ, c.ImmediateZ)
+	case c.ImmediateEvery != 0 && c.ImmediateEvery < c.Bucket:
+		return fmt.Errorf("alerting.immediate_every: must be 0 (off) or at least the bucket (%v), got %v", c.Bucket, c.ImmediateEvery)
 	case c.Window < 1 || c.Window > 64:
 		return fmt.Errorf("alerting.window: must be between 1 and 64 buckets, got %d", c.Window)
 	case c.Persist < 1 || c.Persist > c.Window:
@@ -173,6 +197,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("alerting.clip_z: must be at least 1, got %v", c.ClipZ)
 	case !(c.ShareZ > 0):
 		return fmt.Errorf("alerting.share_z: must be positive, got %v", c.ShareZ)
+	case c.Scoring != ScoringNormal && c.Scoring != ScoringSqrt && c.Scoring != ScoringPoisson:
+		return fmt.Errorf("alerting.scoring: must be normal, sqrt or poisson, got %q", c.Scoring)
 	case c.MaxScale < 1 || c.MaxScale > 64:
 		return fmt.Errorf("alerting.max_scale: must be between 1 and 64 buckets, got %d", c.MaxScale)
 	case !(c.MinShareTotal >= 1):

@@ -88,7 +88,7 @@ func (e Event) String() string {
 type Alert struct {
 	// Start is the first hot bucket of the run that fired.
 	Start time.Time
-	// FiredAt is the bucket at which persistence (or ImmediateZ) was reached.
+	// FiredAt is the bucket at which persistence (or the immediate tier) was reached.
 	FiredAt time.Time
 	// ResolvedAt is the bucket that resolved the alert; zero while it is open.
 	ResolvedAt time.Time
@@ -97,6 +97,8 @@ type Alert struct {
 	Score, Peak float64
 	// Value and Baseline are the bucket's value and what the baseline expected when it fired.
 	Value, Baseline float64
+	// Immediate says the alert fired on the immediate tier (ImmediateZ), before persistence.
+	Immediate bool
 }
 
 // Step is the Detector's verdict on one bucket.
@@ -104,8 +106,10 @@ type Step struct {
 	Time     time.Time
 	Value    float64
 	Baseline float64
-	// Score is the robust z: (Value - Baseline) / robust standard deviation.
-	Score float64
+	// Score is the robust z: (Value - Baseline) / robust standard deviation, the largest over the
+	// bucket and the sums of the last buckets (MaxScale). EarlyScore is the same over the bucket and
+	// the sums of the last 2 and 4 buckets only: the immediate tier's score.
+	Score, EarlyScore float64
 	// Share, ShareBaseline and ShareScore are set by ObserveShare when the total was at least
 	// MinShareTotal; otherwise they are NaN.
 	Share, ShareBaseline, ShareScore float64
@@ -128,6 +132,7 @@ type Detector struct {
 	count     *baseline
 	share     *baseline // share mode only, built on first ObserveShare
 	tail      tailQuantile
+	earlyTail tailQuantile // of the immediate tier's score
 	slotSec   int64
 	perDay    int
 	winMask   uint64
@@ -145,6 +150,31 @@ type Detector struct {
 	ring  [64][3]float64
 	rpos  int
 	rfill int
+	// scales[k] is the observed spread of the residual of the k-th sum (2, 4, 16, 64 buckets, MaxScale)
+	scales     [5]sumScale
+	scaleAlpha float64
+}
+
+// sumScale tracks the mean absolute residual of one sum of buckets against the sum of its baselines,
+// exponentially decayed and winsorized; n counts updates so the first ones are a plain mean.
+type sumScale struct {
+	dev float64
+	n   uint32
+}
+
+// variance is the squared robust standard deviation the residuals have shown (0 before any).
+func (s *sumScale) variance() float64 {
+	sd := madToSigma * s.dev
+	return sd * sd
+}
+
+// learn adds residual r, winsorized at clip standard deviations of v.
+func (s *sumScale) learn(r, v, alpha, clip float64) {
+	a := math.Max(alpha, 1/float64(s.n+1))
+	s.dev += a * (math.Min(math.Abs(r), clip*math.Sqrt(v)) - s.dev)
+	if s.n < math.MaxUint32 {
+		s.n++
+	}
 }
 
 // New returns a Detector, or the configuration error.
@@ -153,12 +183,14 @@ func New(c Config) (*Detector, error) {
 		return nil, err
 	}
 	d := &Detector{
-		cfg:     c,
-		count:   newBaseline(c, countFloor),
-		slotSec: int64(c.SlotWidth / time.Second),
-		perDay:  int(24 * time.Hour / c.SlotWidth),
-		tail:    newTailQuantile(1 - math.Exp2(-float64(c.Bucket)/float64(c.SeasonHalfLife))),
+		cfg:       c,
+		count:     newBaseline(c, countFloor),
+		slotSec:   int64(c.SlotWidth / time.Second),
+		perDay:    int(24 * time.Hour / c.SlotWidth),
+		tail:      newTailQuantile(1 - math.Exp2(-float64(c.Bucket)/float64(c.SeasonHalfLife))),
+		earlyTail: newTailQuantile(1 - math.Exp2(-float64(c.Bucket)/float64(c.SeasonHalfLife))),
 	}
+	d.scaleAlpha = 1 - math.Exp2(-float64(c.Bucket)/float64(c.SeasonHalfLife))
 	d.winMask = uint64(1)<<uint(c.Window) - 1
 	if c.Window == 64 {
 		d.winMask = math.MaxUint64
@@ -214,10 +246,17 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	c := &d.cfg
 	ws, ds := d.slots(t)
 
+	// The spreads of the sums and the series' own score quantiles learn from the end of the warm-up
+	// on: before it the baseline is still forming and its errors say little about the series.
+	warm := t.Sub(d.first) >= c.Warmup
 	base, sigma := d.count.expect(ws, ds, 0)
 	st := Step{Time: t, Value: value, Baseline: base, Score: d.z(value, base, sigma*sigma),
 		Share: math.NaN(), ShareBaseline: math.NaN(), ShareScore: math.NaN()}
-	hot := st.Score >= c.WarnZ && value >= c.MinVolume && value >= c.MinRatio*base
+	// early is the largest score over the last bucket and the sums of the last 2 and 4 buckets, for
+	// the immediate tier; st.Score the largest over every scale, for the sustained tier.
+	early := st.Score
+	earlyOK := value >= c.MinVolume && value >= c.MinRatio*base
+	hot := st.Score >= c.WarnZ && earlyOK
 	if c.MaxScale > 1 {
 		// A bucket adds at most ClipZ robust standard deviations to a sum, so one burst cannot carry
 		// the sums of the buckets after it.
@@ -225,22 +264,50 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		d.rpos = (d.rpos + 1) % len(d.ring)
 		d.rfill = min(d.rfill+1, len(d.ring))
 		var sx, sb, sv float64
-		for m, next := 1, 4; m <= min(c.MaxScale, d.rfill); m++ {
+		k := 0
+		for m, next := 1, 2; m <= min(c.MaxScale, d.rfill); m++ {
 			r := d.ring[(d.rpos-m+len(d.ring))%len(d.ring)]
 			sx, sb, sv = sx+r[0], sb+r[1], sv+r[2]
-			if m != next && m != min(c.MaxScale, d.rfill) {
+			if m != next && m != c.MaxScale {
 				continue
 			}
-			next *= 4
-			if z := d.z(sx, sb, sv); z > st.Score && m > 1 {
+			next = nextScale(m)
+			// The sum is scored against the larger of the buckets' summed variances (independent
+			// noise) and the spread its residual has actually shown: neighbouring buckets of social
+			// volume move together (replies, threads) and a baseline error adds up over the sum.
+			sc := &d.scales[k]
+			v := math.Max(sv, sc.variance())
+			z := d.z(sx, sb, v)
+			if warm {
+				sc.learn(sx-sb, v, d.scaleAlpha, c.ClipZ)
+			}
+			k++
+			ok := value >= c.MinVolume && sx >= c.MinRatio*sb && value > base
+			if m <= 4 && z > early {
+				early, earlyOK = z, ok
+			}
+			if z > st.Score {
 				st.Score = z
-				hot = z >= c.WarnZ && value >= c.MinVolume && sx >= c.MinRatio*sb && value > base
+				hot = z >= c.WarnZ && ok
 			}
 		}
 	}
 	if c.TailQuantile > 0 {
 		hot = hot && st.Score >= d.tail.quantile(c.TailQuantile)
-		d.tail.add(st.Score)
+		if warm {
+			d.tail.add(st.Score)
+		}
+	}
+	st.EarlyScore = early
+	immediate := false
+	if c.ImmediateZ > 0 {
+		immediate = earlyOK && early >= c.ImmediateZ
+		if c.ImmediateEvery > 0 {
+			immediate = immediate && early >= d.earlyTail.above(1-float64(c.Bucket)/float64(c.ImmediateEvery))
+		}
+		if warm {
+			d.earlyTail.add(early)
+		}
 	}
 	if d.share != nil {
 		shareHot := false
@@ -252,11 +319,13 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 			d.share.learn(sh, ws, ds, total)
 		}
 		hot = hot && shareHot
+		immediate = immediate && shareHot
 	}
 	d.count.learn(value, ws, ds, 0)
-	if t.Sub(d.first) < c.Warmup {
-		hot = false
+	if !warm {
+		hot, immediate = false, false
 	}
+	hot = hot || immediate
 	st.Hot = hot
 	d.hot = (d.hot << 1) & d.winMask
 	if hot {
@@ -275,11 +344,11 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		if hot {
 			d.runPeak = math.Max(d.runPeak, st.Score)
 		}
-		enough := bits.OnesCount64(d.hot) >= c.Persist || (c.ImmediateZ > 0 && st.Score >= c.ImmediateZ)
-		if hot && enough && !t.Before(d.coolUntil) {
+		sustained := bits.OnesCount64(d.hot) >= c.Persist
+		if hot && (sustained || immediate) && !t.Before(d.coolUntil) {
 			d.state, d.calm = StateFiring, 0
 			d.alert = Alert{Start: d.runStart, FiredAt: t, Severity: d.severity(d.runPeak),
-				Score: st.Score, Peak: d.runPeak, Value: value, Baseline: base}
+				Score: st.Score, Peak: d.runPeak, Value: value, Baseline: base, Immediate: !sustained}
 			st.Event = EventFired
 		}
 	case StateFiring:
@@ -309,12 +378,36 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	return st, nil
 }
 
-// z scores value against base with variance v, on the square-root scale when Stabilize is set.
+// z scores value against base with variance v, as Config.Scoring says.
 func (d *Detector) z(value, base, v float64) float64 {
-	if !d.cfg.Stabilize {
-		return (value - base) / math.Sqrt(v)
+	switch d.cfg.Scoring {
+	case ScoringSqrt:
+		return 2 * (math.Sqrt(value) - math.Sqrt(base)) * math.Sqrt(math.Max(base, 1)/v)
+	case ScoringPoisson:
+		return poissonZ(value, base, v)
 	}
-	return 2 * (math.Sqrt(value) - math.Sqrt(base)) * math.Sqrt(math.Max(base, 1)/v)
+	return (value - base) / math.Sqrt(v)
+}
+
+// poissonZ is the signed square root of the quasi-Poisson deviance of count x against mean mu with
+// variance v: sign(x-mu)·√(2(x·ln(x/mu) - (x-mu))/φ), φ = v/mu at least 1 (mu taken as at least 1
+// there, since the variance of a small count is floored at 1). It is the z whose normal
+// tail is close to the Poisson tail probability of x (the likelihood-ratio statistic), so a count
+// that triples by chance on a small mean (4 → 12, z ≈ 3.3) does not score like one that triples on a
+// large mean (40 → 120, z ≈ 10.7), and a sudden jump is not shrunk as on the square-root scale.
+// The mean is taken as at least half a post per bucket.
+func poissonZ(x, mu, v float64) float64 {
+	mu = math.Max(mu, 0.5)
+	phi := math.Max(1, v/math.Max(mu, 1))
+	dev := 2 * (mu - x)
+	if x > 0 {
+		dev = 2 * (x*math.Log(x/mu) - (x - mu))
+	}
+	z := math.Sqrt(math.Max(0, dev) / phi)
+	if x < mu {
+		return -z
+	}
+	return z
 }
 
 func (d *Detector) severity(z float64) Severity {
@@ -322,4 +415,15 @@ func (d *Detector) severity(z float64) Severity {
 		return SeverityCritical
 	}
 	return SeverityWarning
+}
+
+// nextScale returns the sum length scored after m: 2, 4, 16, 64.
+func nextScale(m int) int {
+	if m < 2 {
+		return 2
+	}
+	if m < 4 {
+		return 4
+	}
+	return m * 4
 }

@@ -111,8 +111,9 @@ func TestSpikeFiresOnceWithinPersistence(t *testing.T) {
 	}
 }
 
-func TestSingleBucketBurstDoesNotFire(t *testing.T) {
+func TestSingleBucketBurstDoesNotFireWithoutImmediateTier(t *testing.T) {
 	c := DefaultConfig()
+	c.ImmediateZ = 0
 	v := daily(10*day, 5, 60, 3)
 	v[9*day+600] *= 20
 	if got := feed(t, c, v).fired(); len(got) != 0 {
@@ -325,4 +326,83 @@ func BenchmarkDetectorObserve(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "buckets/s")
+}
+
+func TestPoissonZ(t *testing.T) {
+	f := func(x, mu, v, lo, hi float64) {
+		t.Helper()
+		if z := poissonZ(x, mu, v); !(z >= lo && z <= hi) {
+			t.Errorf("poissonZ(%v, %v, %v) = %.3f; want in [%v, %v]", x, mu, v, z, lo, hi)
+		}
+	}
+	f(10, 10, 10, 0, 0)        // at the mean
+	f(12, 4, 4, 3.0, 3.6)      // a small count tripling: the Poisson tail of 12 on 4 is about 5e-4
+	f(120, 40, 40, 10.0, 10.4) // the same ratio on a larger mean is far rarer
+	f(120, 40, 160, 5.0, 5.2)  // dispersion 4 halves the z
+	f(0, 9, 9, -4.3, -4.2)     // a silent bucket scores below the mean: -√(2·9)
+	f(3, 0, 1, 2.3, 2.5)       // the mean is taken as at least half a post, the count floor is no dispersion
+	f(5, 20, 10, -4.5, -3.3)   // under dispersion is not believed: φ at least 1
+	if z := poissonZ(41, 10.5, 10.5); !(z > 6 && z < (41-10.5)/math.Sqrt(10.5)) {
+		t.Errorf("poissonZ(41, 10.5) = %.2f; want between 6 and the plain z", z)
+	}
+}
+
+func TestImmediateTierFiresAtOnceAndOnlyOnTheWeeksHighest(t *testing.T) {
+	c := DefaultConfig()
+	c.Bucket = time.Minute
+	v := daily(15*day, 20, 60, 11)
+	// From day 3 on, every day at 03:00 one bucket jumps to 4 times its level: the series' ordinary
+	// burst. On day 14 at 15:00 a jump to 10 times.
+	for d := 3; d < 15; d++ {
+		v[d*day+180] *= 4
+	}
+	spike := 14*day + 900
+	v[spike] *= 10
+	r := feed(t, c, v)
+	var imm []Alert
+	for _, a := range r.fired() {
+		if a.Immediate {
+			imm = append(imm, a)
+		}
+	}
+	if len(imm) == 0 || !imm[len(imm)-1].FiredAt.Equal(t0.Add(time.Duration(spike)*time.Minute)) {
+		t.Fatalf("immediate alerts %+v; want the last at the jump on day 14 (%v)", imm, t0.Add(time.Duration(spike)*time.Minute))
+	}
+	// ordinary counts the immediate alerts on the daily bursts of days 7 to 13
+	ordinary := func(as []Alert) int {
+		n := 0
+		for _, a := range as {
+			if d := a.FiredAt.Sub(t0); a.Immediate && d >= 7*24*time.Hour && d < 14*24*time.Hour {
+				n++
+			}
+		}
+		return n
+	}
+	// Once a week of bursts has been seen, one is the week's highest about once a week.
+	if n := ordinary(imm); n > 2 {
+		t.Errorf("%d immediate alerts on the ordinary daily bursts of one week; want at most 2", n)
+	}
+	c.ImmediateEvery = 0
+	if n := ordinary(feed(t, c, v).fired()); n < 4 {
+		t.Errorf("without immediate_every: %d immediate alerts on a week of daily bursts; want nearly every day", n)
+	}
+}
+
+// TestSumsLearnTheirSpread feeds counts that move together over several buckets (a slow random walk
+// around a steady mean): the sums of buckets would score as spikes against the summed per-bucket
+// variance alone, and must not once their observed spread is used.
+func TestSumsLearnTheirSpread(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	v := make([]float64, 20*day)
+	level := 0.0
+	for i := range v {
+		level = 0.97*level + r.NormFloat64()*2
+		v[i] = math.Max(0, math.Round(40+level+r.NormFloat64()*math.Sqrt(40)))
+	}
+	c := DefaultConfig()
+	c.Bucket = time.Minute
+	c.ImmediateZ = 0
+	if got := feed(t, c, v).fired(); len(got) != 0 {
+		t.Errorf("got %d alert(s) on a calm autocorrelated series, first %+v; want none", len(got), got[0])
+	}
 }

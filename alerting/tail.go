@@ -47,12 +47,34 @@ func (q *tailQuantile) add(z float64) {
 
 // quantile returns the lower edge of the bin holding the p-quantile, or 0 with no data.
 func (q *tailQuantile) quantile(p float64) float64 {
+	b := q.bin(p)
+	if b < 0 {
+		return 0
+	}
+	return tailEdge(b)
+}
+
+// above returns the upper edge of the bin holding the p-quantile, or 0 with no data: a score at or
+// over it is above the quantile for certain, not merely in its bin.
+func (q *tailQuantile) above(p float64) float64 {
+	b := q.bin(p)
+	if b < 0 {
+		return 0
+	}
+	return tailEdge(b + 1)
+}
+
+// bin returns the bin holding the p-quantile, or -1 with no data.
+func (q *tailQuantile) bin(p float64) int {
+	if q.total == 0 {
+		return -1
+	}
 	above := (1 - p) * q.total
 	acc := 0.0
 	for b := tailBins - 1; b > 0; b-- {
 		acc += q.bins[b]
 		if acc > above {
-			return tailEdge(b)
+			return b
 		}
 	}
 	return 0

@@ -22,7 +22,8 @@ type Alerts struct {
 	Warmup       time.Duration `yaml:"warmup"`        // data a series observes before it may fire; default 24h
 	Location     string        `yaml:"location"`      // IANA time zone whose clock defines time-of-day and day-of-week; default UTC
 	MinVolume    float64       `yaml:"min_volume"`    // smallest bucket value that may count towards an alert; default 3
-	WarnZ        float64       `yaml:"warn_z"`        // robust z (square-root scale) at which a bucket is hot; default 5
+	WarnZ        float64       `yaml:"warn_z"`        // robust z (quasi-Poisson deviance) at which a bucket is hot; default 5
+	ImmediateZ   float64       `yaml:"immediate_z"`   // z at which 15-60 s of posts fire at once if also the series' highest in a week; default 5; negative: off
 	CritZ        float64       `yaml:"crit_z"`        // robust z from which an alert is critical; default 8
 	Persist      int           `yaml:"persist"`       // hot buckets among the last `window` needed to fire; default 2
 	Window       int           `yaml:"window"`        // persistence window in buckets (at most 64); default 4
@@ -57,6 +58,7 @@ func (a *Alerts) setDefaults() {
 	setFloat(&a.MinVolume, 3)
 	setFloat(&a.WarnZ, 5)
 	setFloat(&a.CritZ, 8)
+	setFloat(&a.ImmediateZ, 5)
 	setInt(&a.Persist, 2)
 	setInt(&a.Window, 4)
 	setInt(&a.ResolveAfter, 20)
@@ -100,6 +102,9 @@ func (a *Alerts) validate(bad func(string, string, ...any)) {
 	}
 	if !(a.WarnZ > 0) {
 		bad("alerts.warn_z", "must be positive, got %v", a.WarnZ)
+	}
+	if !(a.ImmediateZ < 0 || a.ImmediateZ >= a.WarnZ) {
+		bad("alerts.immediate_z", "must be negative (off) or at least warn_z (%v), got %v", a.WarnZ, a.ImmediateZ)
 	}
 	if !(a.CritZ >= a.WarnZ) {
 		bad("alerts.crit_z", "must be at least warn_z (%v), got %v", a.WarnZ, a.CritZ)

@@ -14,7 +14,7 @@ func TestAlertsDefaults(t *testing.T) {
 	}
 	a := c.Alerts
 	if !*a.Enabled || a.Mode != "count" || a.Bucket != 15*time.Second || a.Lateness != 5*time.Second ||
-		a.Persist != 2 || a.Window != 4 || a.WarnZ != 5 || a.CritZ != 8 || a.Topic != "rapport.alerts" ||
+		a.Persist != 2 || a.Window != 4 || a.WarnZ != 5 || a.ImmediateZ != 5 || a.CritZ != 8 || a.Topic != "rapport.alerts" ||
 		!*a.ClickHouse || a.QueueSize != 1000 || a.Location != "UTC" {
 		t.Errorf("alerts defaults %+v", a)
 	}
@@ -43,6 +43,7 @@ func TestAlertsBad(t *testing.T) {
 		"bucket.alerts-bad.yml":         "alerts.bucket: must divide 24h, got 7s",
 		"persist.alerts-bad.yml":        "alerts.persist: must be between 1 and 4, got 5",
 		"crit.alerts-bad.yml":           "alerts.crit_z: must be at least warn_z (6), got 5",
+		"immediate.alerts-bad.yml":      "alerts.immediate_z: must be negative (off) or at least warn_z (6), got 4",
 		"location.alerts-bad.yml":       `alerts.location: "Mars/Olympus" is not a time zone`,
 		"webhook_url.alerts-bad.yml":    `alerts.webhooks[0].url: "hooks.example/x" is not an http(s) URL`,
 		"webhook_format.alerts-bad.yml": `alerts.webhooks[0].format: "teams" is not one of slack, alertmanager, json`,

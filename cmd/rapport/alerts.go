@@ -70,7 +70,9 @@ func alertsDetectorFlags(fs *flag.FlagSet, bucket time.Duration) func() (alertin
 	fs.Float64Var(&c.WarnZ, "warn-z", c.WarnZ, "robust z at which a bucket is hot (warning)")
 	fs.Float64Var(&c.TailQuantile, "tail-quantile", c.TailQuantile, "a hot bucket's z must also reach this quantile of the series' own z (0: off)")
 	fs.Float64Var(&c.CritZ, "crit-z", c.CritZ, "robust z from which an alert is critical")
-	fs.Float64Var(&c.ImmediateZ, "immediate-z", c.ImmediateZ, "robust z firing at once without persistence (0: off)")
+	fs.Float64Var(&c.ImmediateZ, "immediate-z", c.ImmediateZ, "immediate tier: z of the last 1, 2 or 4 buckets firing at once without persistence (0: off)")
+	fs.DurationVar(&c.ImmediateEvery, "immediate-every", c.ImmediateEvery, "immediate tier: the score must also be the series' highest in this long (0: no check)")
+	scoring := fs.String("scoring", string(c.Scoring), "how a count is scored: normal, sqrt or poisson")
 	fs.IntVar(&c.Persist, "k", c.Persist, "hot buckets needed among the last n to fire")
 	fs.IntVar(&c.Window, "n", c.Window, "persistence window in buckets (at most 64)")
 	fs.Float64Var(&c.ResolveZ, "resolve-z", c.ResolveZ, "robust z under which a bucket is calm")
@@ -82,6 +84,7 @@ func alertsDetectorFlags(fs *flag.FlagSet, bucket time.Duration) func() (alertin
 	fs.Float64Var(&c.MinShareTotal, "min-share-total", c.MinShareTotal, "share mode: smallest total a share is judged on")
 	return func() (alerting.Config, error) {
 		c.Seasonality = alerting.Seasonality(*season)
+		c.Scoring = alerting.Scoring(*scoring)
 		loc, err := time.LoadLocation(*tz)
 		if err != nil {
 			return c, fmt.Errorf("-tz: %w", err)
@@ -305,17 +308,26 @@ func alertsEval(ctx context.Context, args []string, out io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if len(files) > 1 {
+		if err := alertsLOSO(ctx, out, cfg, files, tails); err != nil {
+			return err
+		}
+	}
 	_, err = fmt.Fprintf(out, `
 NAB standard profile (A_TP=1.0, A_FP=-0.11, A_FN=-1.0), 0 = never fires, 100 = every label caught at once;
 combined = sum of raw scores normalized by the summed null and perfect scores. TP/FN count windows,
 FP detections outside windows; the first 15%% of each file (at most 750 rows) is probationary.
-(design) marks the file the detector's defaults were chosen on; "held out" combines the others.
-rapport: bucket %v, %s seasonality, warn z %.1f (and the series' own %.3g quantile of z), crit z %.1f, immediate z %.1f,
-  %d of %d buckets, sums up to %d buckets, min volume %.0f, min ratio %.1f, cooldown %v; one detection per alert fired.
+(design) marks the file the detector's defaults were first chosen on; "held out" combines the others.
+Leave one series out: each file is scored with the setting chosen on the other files alone (the
+rolling Gaussian's threshold; the detector's tail quantile and immediate tier from a fixed grid), and
+the held-out raw scores are summed; "rapport defaults" uses the defaults on every file, untuned.
+rapport: bucket %v, %s seasonality, %s scoring, warn z %.1f (and the series' own %.3g quantile of z), crit z %.1f,
+  immediate z %.1f (the series' highest in %v), %d of %d buckets, sums up to %d buckets, min volume %.0f, min ratio %.1f,
+  cooldown %v; one detection per alert fired.
 rolling gaussian: window %d rows, flags tail probability <= %.3g%s
 (NAB's windowedGaussian: no seasonality, no persistence, every flagged row is a detection).
 %s
-`, cfg.Bucket, cfg.Seasonality, cfg.WarnZ, cfg.TailQuantile, cfg.CritZ, cfg.ImmediateZ, cfg.Persist, cfg.Window, cfg.MaxScale, cfg.MinVolume, cfg.MinRatio, cfg.Cooldown,
+`, cfg.Bucket, cfg.Seasonality, cfg.Scoring, cfg.WarnZ, cfg.TailQuantile, cfg.CritZ, cfg.ImmediateZ, cfg.ImmediateEvery, cfg.Persist, cfg.Window, cfg.MaxScale, cfg.MinVolume, cfg.MinRatio, cfg.Cooldown,
 		*gaussSize, p, alertsGaussNote(optimized), alertsNABReference)
 	return err
 }
@@ -344,4 +356,82 @@ func alertsBestGaussianP(files []alerting.NABFile, tails [][]float64) float64 {
 		}
 	}
 	return bestP
+}
+
+// alertsLOSOGrid is the detector settings leave-one-series-out chooses from: the series' own tail
+// quantile of the sustained tier, with and without the immediate tier.
+func alertsLOSOGrid(base alerting.Config) []alerting.Config {
+	var out []alerting.Config
+	for _, q := range []float64{0.99, 0.995, 0.999} {
+		for _, iz := range []float64{0, base.CritZ} {
+			c := base
+			c.TailQuantile, c.ImmediateZ = q, iz
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// alertsLOSO prints the leave-one-series-out scores: for each file, the rolling Gaussian's threshold and
+// the detector's setting from alertsLOSOGrid that are best on the other files, scored on that file.
+func alertsLOSO(ctx context.Context, out io.Writer, cfg alerting.Config, files []alerting.NABFile, tails [][]float64) error {
+	grid := alertsLOSOGrid(cfg)
+	// scores[g][i]: grid setting g on file i; defaults[i]: cfg on file i
+	scores := make([][]alerting.NABScore, len(grid))
+	defaults := make([]alerting.NABScore, len(files))
+	for g, c := range grid {
+		scores[g] = make([]alerting.NABScore, len(files))
+		for i, f := range files {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			det, err := alerting.DetectSeries(c, f.Series)
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.Name, err)
+			}
+			scores[g][i] = alerting.ScoreNAB(f.Series.Times, det, f.Windows, f.Labels, alerting.StandardProfile)
+		}
+	}
+	for i, f := range files {
+		det, err := alerting.DetectSeries(cfg, f.Series)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+		defaults[i] = alerting.ScoreNAB(f.Series.Times, det, f.Windows, f.Labels, alerting.StandardProfile)
+	}
+	var ours, tuned, theirs []alerting.NABScore
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\nleave one series out\trapport defaults\trapport tuned\tsetting (tail q, immediate z)\trolling gaussian\tthreshold p\t\n")
+	for i, f := range files {
+		others := func(s []alerting.NABScore) alerting.NABScore {
+			var o []alerting.NABScore
+			for j := range s {
+				if j != i {
+					o = append(o, s[j])
+				}
+			}
+			return alerting.Combine(o...)
+		}
+		bestG, best := 0, math.Inf(-1)
+		for g := range grid {
+			if v := others(scores[g]).Normalized(); v > best {
+				bestG, best = g, v
+			}
+		}
+		var of []alerting.NABFile
+		var ot [][]float64
+		for j := range files {
+			if j != i {
+				of, ot = append(of, files[j]), append(ot, tails[j])
+			}
+		}
+		p := alertsBestGaussianP(of, ot)
+		g := alerting.ScoreNAB(f.Series.Times, alerting.Flagged(tails[i], p), f.Windows, f.Labels, alerting.StandardProfile)
+		ours, tuned, theirs = append(ours, defaults[i]), append(tuned, scores[bestG][i]), append(theirs, g)
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.3g, %.0f\t%.1f\t%.3g\t\n", f.Name, defaults[i].Normalized(), scores[bestG][i].Normalized(),
+			grid[bestG].TailQuantile, grid[bestG].ImmediateZ, g.Normalized(), p)
+	}
+	fmt.Fprintf(tw, "combined\t%.1f\t%.1f\t\t%.1f\t\t\n", alerting.Combine(ours...).Normalized(),
+		alerting.Combine(tuned...).Normalized(), alerting.Combine(theirs...).Normalized())
+	return tw.Flush()
 }

@@ -216,8 +216,8 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "simulator seed %d, %.0f posts/s, %d days (%d records); day 1 warm-up, day 2 calm, incidents on day 3.\n", *seed, *rate, days, records)
 	for i, c := range []alerting.MonitorConfig{mc, bp} {
-		fmt.Fprintf(out, "\ndetector: mode %s, bucket %v, %d of %d buckets, warn z %.1f (stabilized %v), sums up to %d buckets, lateness %v, by product %v.\n",
-			c.Mode, c.Detector.Bucket, c.Detector.Persist, c.Detector.Window, c.Detector.WarnZ, c.Detector.Stabilize, c.Detector.MaxScale, c.Lateness, c.ByProduct)
+		fmt.Fprintf(out, "\ndetector: mode %s, bucket %v, %d of %d buckets, warn z %.1f (scoring %s), sums up to %d buckets, lateness %v, by product %v.\n",
+			c.Mode, c.Detector.Bucket, c.Detector.Persist, c.Detector.Window, c.Detector.WarnZ, c.Detector.Scoring, c.Detector.MaxScale, c.Lateness, c.ByProduct)
 		if err := alertsSimReport(out, outs[i]); err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ func alertsMonitorConfig(a config.Alerts) (alerting.MonitorConfig, error) {
 	d := &m.Detector
 	d.Bucket, d.Warmup, d.MinVolume, d.WarnZ, d.CritZ = a.Bucket, a.Warmup, a.MinVolume, a.WarnZ, a.CritZ
 	d.Persist, d.Window, d.ResolveAfter, d.Cooldown = a.Persist, a.Window, a.ResolveAfter, a.Cooldown
+	d.ImmediateZ = max(0, a.ImmediateZ)
 	if d.SlotWidth < d.Bucket {
 		d.SlotWidth = d.Bucket
 	}
