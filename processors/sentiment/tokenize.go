@@ -302,6 +302,52 @@ func lower(w string, buf *[maxWord]byte) ([]byte, bool) {
 	return buf[:n], elong
 }
 
+// lowerHash is lower that also returns the lower-cased word's hashWord and counts the ASCII letters of w
+// and the upper-case ones among them, in the same pass. Letters are counted over all of w even when it
+// does not fit (lw nil).
+func lowerHash(w string, buf *[maxWord]byte) (lw []byte, h uint64, elong bool, letters, uppers int) {
+	n, run := 0, 0
+	h = hashOffset
+	fits := true
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			letters++
+		case c >= 'A' && c <= 'Z':
+			letters++
+			uppers++
+			c += 'a' - 'A'
+		case c == 0xE2 && i+2 < len(w) && w[i+1] == 0x80 && w[i+2] == 0x99:
+			c = '\''
+			i += 2
+		}
+		if !fits {
+			continue
+		}
+		if n == maxWord {
+			fits = false
+			continue
+		}
+		if n > 0 && buf[n-1] == c && isLetter(c) {
+			run++
+			if run >= 2 {
+				elong = true
+			}
+		} else {
+			run = 0
+		}
+		buf[n] = c
+		h ^= uint64(c)
+		h *= hashPrime
+		n++
+	}
+	if !fits {
+		return nil, 0, false, letters, uppers
+	}
+	return buf[:n], h, elong, letters, uppers
+}
+
 // collapse shortens every run of a repeated letter longer than keep to keep letters.
 func collapse(w []byte, keep int, out *[maxWord]byte) []byte {
 	n, run := 0, 0
@@ -325,16 +371,8 @@ const cantWaitValence = 2
 // appendWord looks the word text[start:end] up and appends it, applying the rules that depend only on its
 // neighbours ("kind of", "can't wait", "like" as a verb).
 func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uint8) {
-	w := text[start:end]
-	letters, uppers := 0, 0
-	for i := 0; i < len(w); i++ {
-		if isLetter(w[i]) {
-			letters++
-			if w[i] < 'a' {
-				uppers++
-			}
-		}
-	}
+	var buf, alt [maxWord]byte
+	lw, h, elong, letters, uppers := lowerHash(text[start:end], &buf)
 	if letters >= 2 {
 		s.caseWords++
 		if uppers == letters {
@@ -342,15 +380,10 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 			flags |= flagCaps
 		}
 	}
-	if letters == 0 {
-		return // a number
+	if letters == 0 || lw == nil {
+		return // a number, or too long to be a word
 	}
-	var buf, alt [maxWord]byte
-	lw, elong := lower(w, &buf)
-	if lw == nil {
-		return
-	}
-	e, ok := a.lx.table.get(lw)
+	e, ok := a.lx.table.getHashed(lw, h)
 	if !ok && elong {
 		if e, ok = a.lx.table.get(collapse(lw, 2, &alt)); !ok {
 			e, ok = a.lx.table.get(collapse(lw, 1, &alt))

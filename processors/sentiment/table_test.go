@@ -1,0 +1,84 @@
+package sentiment
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestWordTableFindsEveryLexiconWord checks the frozen table against the map it was built from: every word
+// (short ones held in their slot, long ones beside it) is found with its entry, and its prefixes,
+// extensions and other-case spellings that the lexicon lacks are not.
+func TestWordTableFindsEveryLexiconWord(t *testing.T) {
+	lx, err := loadLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lx.freeze()
+	long := 0
+	for w, e := range lx.words {
+		got, ok := lx.table.get([]byte(w))
+		if !ok || got != e {
+			t.Fatalf("get(%q) = %+v, %v; want %+v, true", w, got, ok, e)
+		}
+		if len(w) > inlineKey {
+			long++
+		}
+		for _, miss := range []string{w + "qx", w[:len(w)-1] + "\x00"} {
+			if _, known := lx.words[miss]; known {
+				continue
+			}
+			if got, ok := lx.table.get([]byte(miss)); ok {
+				t.Fatalf("get(%q) = %+v, true; the lexicon lacks it", miss, got)
+			}
+		}
+	}
+	if long == 0 {
+		t.Errorf("no lexicon word is longer than %d bytes: the long-key path went untested", inlineKey)
+	}
+}
+
+// TestWordTableLongKeysDifferingLate checks keys that share their inline bytes and differ only after them.
+func TestWordTableLongKeysDifferingLate(t *testing.T) {
+	words := map[string]entry{}
+	for i := range 50 {
+		words[fmt.Sprintf("abcdefghijklmnop%02d", i)] = entry{val: float32(i)}
+	}
+	tb := newWordTable(words)
+	for w, e := range words {
+		if got, ok := tb.get([]byte(w)); !ok || got != e {
+			t.Fatalf("get(%q) = %+v, %v; want %+v", w, got, ok, e)
+		}
+	}
+	for _, miss := range []string{"abcdefghijklmnop50", "abcdefghijklmnopq", "abcdefghijkl", ""} {
+		if _, ok := tb.get([]byte(miss)); ok {
+			t.Errorf("get(%q) found a word that is not there", miss)
+		}
+	}
+}
+
+// TestLowerHashMatchesLower checks that the fused pass agrees with lower and hashWord, and counts letters.
+func TestLowerHashMatchesLower(t *testing.T) {
+	for _, w := range []string{"Hello", "WORLD", "can’t", "gooood", "x2", "naïve", "ÜBER", "a" + string(make([]byte, 60))} {
+		var b1, b2 [maxWord]byte
+		want, wantElong := lower(w, &b1)
+		got, h, elong, letters, uppers := lowerHash(w, &b2)
+		if string(got) != string(want) || elong != wantElong || (got == nil) != (want == nil) {
+			t.Errorf("lowerHash(%q) = %q, %v; lower gives %q, %v", w, got, elong, want, wantElong)
+		}
+		if got != nil && h != hashWord(got) {
+			t.Errorf("lowerHash(%q) hash %x, hashWord %x", w, h, hashWord(got))
+		}
+		l, u := 0, 0
+		for i := 0; i < len(w); i++ {
+			if isLetter(w[i]) {
+				l++
+				if w[i] < 'a' {
+					u++
+				}
+			}
+		}
+		if letters != l || uppers != u {
+			t.Errorf("lowerHash(%q) counts %d letters, %d upper; want %d, %d", w, letters, uppers, l, u)
+		}
+	}
+}
