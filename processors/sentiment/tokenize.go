@@ -42,6 +42,9 @@ type scratch struct {
 	urls      int
 	mentions  int
 	hashtags  int
+	numbers   int // tokens of digits without letters ("2", "10:30", "$17")
+	propers   int // capitalised words inside a sentence ("went to Austin"), as names are written
+	firstPers int // first-person pronouns ("I", "my", "I'm")
 	ev        evidence
 	opinions  []opinion // one per driver, in order: its item and its weight before contrast weighting
 	view      view      // entity and signal analysis, reused
@@ -57,6 +60,7 @@ func (s *scratch) reset() {
 	s.items = s.items[:0]
 	s.opinions = s.opinions[:0]
 	s.caseWords, s.capsWords, s.exclaims, s.questions, s.urls, s.mentions, s.hashtags = 0, 0, 0, 0, 0, 0, 0
+	s.numbers, s.propers, s.firstPers = 0, 0, 0
 	s.ev.reset()
 }
 
@@ -380,8 +384,20 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 			flags |= flagCaps
 		}
 	}
-	if letters == 0 || lw == nil {
-		return // a number, or too long to be a word
+	if letters == 0 {
+		s.numbers++
+		return
+	}
+	if lw == nil {
+		return // too long to be a word
+	}
+	if letters >= 2 && uppers < letters && w0IsUpper(text[start]) && flags&flagHashtag == 0 {
+		if n := len(s.items); n > 0 && s.items[n-1].kind == kindWord {
+			s.propers++
+		}
+	}
+	if isFirstPerson(lw) {
+		s.firstPers++
 	}
 	e, ok := a.lx.table.getHashed(lw, h)
 	if !ok && elong {
@@ -412,6 +428,21 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 		it.boost = boostDown
 	}
 	s.items = append(s.items, it)
+}
+
+func w0IsUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// isFirstPerson reports whether the lower-cased word is a first-person singular pronoun, a mark of a
+// personal (often opinionated) post rather than an informational one.
+func isFirstPerson(lw []byte) bool {
+	if len(lw) == 0 || len(lw) > 6 || (lw[0] != 'i' && lw[0] != 'm') {
+		return false
+	}
+	switch string(lw) {
+	case "i", "me", "my", "mine", "myself", "i'm", "im", "i've", "ive", "i'll", "i'd":
+		return true
+	}
+	return false
 }
 
 // segmentTag splits a one-case hashtag part the lexicon does not know ("bestdayever") into the fewest
