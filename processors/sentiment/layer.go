@@ -20,7 +20,7 @@ import (
 var layerData []byte
 
 // Dense features, in the order of evidence.dense.
-var denseNames = [...]string{"pos", "neg", "compound", "abs_compound", "drivers", "exclaim", "question", "words", "url", "mention", "hashtag", "numbers", "propers", "first_person"}
+var denseNames = [...]string{"pos", "neg", "compound", "abs_compound", "drivers", "exclaim", "question", "words", "url", "mention", "hashtag", "numbers", "propers", "first_person", "subjective"}
 
 const nDense = len(denseNames)
 
@@ -55,6 +55,7 @@ func (e *evidence) finish(s *scratch, compound float64) {
 		math.Log1p(float64(s.numbers)),
 		math.Log1p(float64(s.propers)),
 		b2f(s.firstPers > 0),
+		math.Log1p(float64(s.subj) / 100),
 	}
 }
 

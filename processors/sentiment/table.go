@@ -17,7 +17,7 @@ type wordTable struct {
 func ctrlByte(h uint64) uint8 { return uint8(h>>24)%255 + 1 }
 
 // inlineKey is how many bytes of a key its slot holds.
-const inlineKey = 12
+const inlineKey = 11
 
 // slot is one record of the table; klen 0 marks an empty slot (keys are never empty).
 type slot struct {
@@ -28,10 +28,13 @@ type slot struct {
 	val   float32
 	boost float32
 	vocab int32
+	subj  uint8
 	key   [inlineKey]byte
 }
 
-func (s *slot) entry() entry { return entry{val: s.val, boost: s.boost, role: s.role, vocab: s.vocab} }
+func (s *slot) entry() entry {
+	return entry{val: s.val, boost: s.boost, role: s.role, vocab: s.vocab, subj: s.subj}
+}
 
 // FNV-1a.
 const (
@@ -59,7 +62,7 @@ func newWordTable(words map[string]entry) *wordTable {
 			continue // never looked up: words are non-empty and at most maxWord bytes
 		}
 		h := hashWord([]byte(k))
-		s := slot{tag: uint32(h >> 32), klen: uint8(len(k)), role: e.role, val: e.val, boost: e.boost, vocab: e.vocab}
+		s := slot{tag: uint32(h >> 32), klen: uint8(len(k)), role: e.role, val: e.val, boost: e.boost, vocab: e.vocab, subj: e.subj}
 		copy(s.key[:], k)
 		if len(k) > inlineKey {
 			if len(t.long) == 1<<16 {

@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	"fmt"
+	"sort"
 	"testing"
 )
 
@@ -81,4 +82,56 @@ func TestLowerHashMatchesLower(t *testing.T) {
 			t.Errorf("lowerHash(%q) counts %d letters, %d upper; want %d, %d", w, letters, uppers, l, u)
 		}
 	}
+}
+
+// TestSubjectivityIsEvidenceOnly checks the subjectivity list: its words carry their subjectivity into the
+// layer's evidence, and a word that only it knows changes no rule: no driver, no hashtag split.
+func TestSubjectivityIsEvidenceOnly(t *testing.T) {
+	a := testAnalyzer()
+	var only []string
+	for w, e := range a.lx.words {
+		if e.subj >= 80 && e.onlySubjectivity() && len(w) >= 4 && allLetters(w) {
+			only = append(only, w)
+		}
+	}
+	sort.Strings(only)
+	if len(only) < 20 {
+		t.Fatalf("%d strongly subjective words known only to the subjectivity list; want at least 20", len(only))
+	}
+	for _, w := range only[:20] {
+		r := a.Analyze("the " + w + " one")
+		if len(r.Drivers) != 0 || r.Compound != 0 {
+			t.Errorf("%q: drivers %v, compound %v; a subjectivity-only word must not score", w, r.Drivers, r.Compound)
+		}
+		plain, subj := a.evidence("the one"), a.evidence("the "+w+" one")
+		i := denseIndex("subjective")
+		if plain.dense[i] != 0 || subj.dense[i] <= 0 {
+			t.Errorf("%q: subjective evidence %v without it, %v with it", w, plain.dense[i], subj.dense[i])
+		}
+	}
+	var s scratch
+	if a.segmentTag("zz"+only[0]+"zz", 0, len(only[0])+4, &s) {
+		t.Errorf("segmentTag split a hashtag at subjectivity-only word %q", only[0])
+	}
+}
+
+func TestReadSubjectivityErrors(t *testing.T) {
+	lx := &lexicon{words: map[string]entry{}}
+	for _, bad := range []string{"odd", "odd\t1.5", "odd\tx"} {
+		if err := lx.readSubjectivity([]byte(bad+"\n"), "t.tsv"); err == nil {
+			t.Errorf("readSubjectivity(%q): no error", bad)
+		}
+	}
+	if err := lx.readSubjectivity([]byte("# comment\nodd\t0.25\n"), "t.tsv"); err != nil || lx.words["odd"].subj != 25 {
+		t.Errorf("readSubjectivity: err %v, entry %+v; want subjectivity 25", err, lx.words["odd"])
+	}
+}
+
+func allLetters(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if !isLetter(w[i]) {
+			return false
+		}
+	}
+	return true
 }

@@ -45,6 +45,7 @@ type scratch struct {
 	numbers   int // tokens of digits without letters ("2", "10:30", "$17")
 	propers   int // capitalised words inside a sentence ("went to Austin"), as names are written
 	firstPers int // first-person pronouns ("I", "my", "I'm")
+	subj      int // summed subjectivity of the words, in hundredths
 	ev        evidence
 	opinions  []opinion // one per driver, in order: its item and its weight before contrast weighting
 	view      view      // entity and signal analysis, reused
@@ -60,7 +61,7 @@ func (s *scratch) reset() {
 	s.items = s.items[:0]
 	s.opinions = s.opinions[:0]
 	s.caseWords, s.capsWords, s.exclaims, s.questions, s.urls, s.mentions, s.hashtags = 0, 0, 0, 0, 0, 0, 0
-	s.numbers, s.propers, s.firstPers = 0, 0, 0
+	s.numbers, s.propers, s.firstPers, s.subj = 0, 0, 0, 0
 	s.ev.reset()
 }
 
@@ -408,6 +409,7 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 	if elong && ok {
 		flags |= flagElong
 	}
+	s.subj += int(e.subj)
 	it := item{start: int32(start), end: int32(end), vocab: e.vocab, val: e.val, boost: e.boost, kind: kindWord, flags: flags, role: e.role}
 	var prev *item
 	if n := len(s.items); n > 0 && s.items[n-1].kind == kindWord {
@@ -459,7 +461,7 @@ func (a *Analyzer) segmentTag(text string, p, q int, s *scratch) bool {
 	if w == nil || len(w) != n {
 		return false
 	}
-	if _, ok := a.lx.table.get(w); ok {
+	if e, ok := a.lx.table.get(w); ok && !e.onlySubjectivity() {
 		return false
 	}
 	// best[i]: fewest known words covering w[:i], or 0 when none; cut[i]: where the last one starts.
@@ -469,7 +471,7 @@ func (a *Analyzer) segmentTag(text string, p, q int, s *scratch) bool {
 			if (j > 0 && best[j] == 0) || i-j < 2 && !(w[j] == 'i' || w[j] == 'a') {
 				continue
 			}
-			if _, ok := a.lx.table.get(w[j:i]); !ok {
+			if e, ok := a.lx.table.get(w[j:i]); !ok || e.onlySubjectivity() {
 				continue
 			}
 			if c := best[j] + 1; best[i] == 0 || c < best[i] {
