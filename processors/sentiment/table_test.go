@@ -57,17 +57,21 @@ func TestWordTableLongKeysDifferingLate(t *testing.T) {
 	}
 }
 
-// TestLowerHashMatchesLower checks that the fused pass agrees with lower and hashWord, and counts letters.
-func TestLowerHashMatchesLower(t *testing.T) {
+// TestFoldedMatchesLower checks that folding a word a byte at a time agrees with lower and hashWord, and
+// counts the letters.
+func TestFoldedMatchesLower(t *testing.T) {
 	for _, w := range []string{"Hello", "WORLD", "can’t", "gooood", "x2", "naïve", "ÜBER", "a" + string(make([]byte, 60))} {
-		var b1, b2 [maxWord]byte
+		var b1 [maxWord]byte
 		want, wantElong := lower(w, &b1)
-		got, h, elong, letters, uppers := lowerHash(w, &b2)
-		if string(got) != string(want) || elong != wantElong || (got == nil) != (want == nil) {
-			t.Errorf("lowerHash(%q) = %q, %v; lower gives %q, %v", w, got, elong, want, wantElong)
+		var f folded
+		f.reset()
+		f.addString(w)
+		got := f.word()
+		if string(got) != string(want) || (got == nil) != (want == nil) || (got != nil && f.elong != wantElong) {
+			t.Errorf("folded %q = %q, %v; lower gives %q, %v", w, got, f.elong, want, wantElong)
 		}
-		if got != nil && h != hashWord(got) {
-			t.Errorf("lowerHash(%q) hash %x, hashWord %x", w, h, hashWord(got))
+		if got != nil && f.h != hashWord(got) {
+			t.Errorf("folded %q hash %x, hashWord %x", w, f.h, hashWord(got))
 		}
 		l, u := 0, 0
 		for i := 0; i < len(w); i++ {
@@ -78,8 +82,8 @@ func TestLowerHashMatchesLower(t *testing.T) {
 				}
 			}
 		}
-		if letters != l || uppers != u {
-			t.Errorf("lowerHash(%q) counts %d letters, %d upper; want %d, %d", w, letters, uppers, l, u)
+		if f.letters != l || f.uppers != u {
+			t.Errorf("folded %q counts %d letters, %d upper; want %d, %d", w, f.letters, f.uppers, l, u)
 		}
 	}
 }

@@ -204,19 +204,35 @@ func (a *Analyzer) emoticon(text string, i int) int {
 }
 
 // word reads the word at text[i:] and appends it; flags are added to the item's. It returns the index past
-// the word.
+// the word. The word is folded for the lexicon as it is read, in the same pass.
 func (a *Analyzer) word(text string, i int, s *scratch, flags uint8) int {
 	start := i
+	var f folded
+	f.reset()
 	for i < len(text) {
-		if c := text[i]; c < utf8.RuneSelf && (isLetter(c) || isDigit(c)) {
-			i++
-			continue
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if isLetter(c) || isDigit(c) {
+				f.add(c)
+				i++
+				continue
+			}
+			if c == '\'' && i > start && i+1 < len(text) && isLetter(text[i+1]) {
+				f.add('\'')
+				i++
+				continue
+			}
+			break
 		}
 		if ok, size := wordRune(text, i); ok {
+			for j := i; j < i+size; j++ {
+				f.add(text[j])
+			}
 			i += size
 			continue
 		}
 		if size := apostrophe(text, i); size > 0 && i > start {
+			f.add('\'')
 			i += size
 			continue
 		}
@@ -231,7 +247,7 @@ func (a *Analyzer) word(text string, i int, s *scratch, flags uint8) int {
 			}
 		}
 	}
-	a.appendWord(text, start, i, s, flags)
+	a.appendFolded(text, start, i, s, flags, &f)
 	return i
 }
 
@@ -307,50 +323,71 @@ func lower(w string, buf *[maxWord]byte) ([]byte, bool) {
 	return buf[:n], elong
 }
 
-// lowerHash is lower that also returns the lower-cased word's hashWord and counts the ASCII letters of w
-// and the upper-case ones among them, in the same pass. Letters are counted over all of w even when it
-// does not fit (lw nil).
-func lowerHash(w string, buf *[maxWord]byte) (lw []byte, h uint64, elong bool, letters, uppers int) {
-	n, run := 0, 0
-	h = hashOffset
-	fits := true
+// folded is a word as the lexicon looks it up, built a byte at a time: lower-cased (the caller passes ’ as
+// '), hashed with hashWord, with its ASCII letters and the upper-case ones among them counted, and whether a
+// letter repeats three or more times in a row. Letters are counted over the whole word even when it does not
+// fit in maxWord bytes (over).
+type folded struct {
+	buf     [maxWord]byte
+	n       int
+	h       uint64
+	prev    byte
+	run     int
+	elong   bool
+	over    bool
+	letters int
+	uppers  int
+}
+
+func (f *folded) reset() {
+	f.n, f.h, f.prev, f.run, f.elong, f.over, f.letters, f.uppers = 0, hashOffset, 0, 0, false, false, 0, 0
+}
+
+// add appends byte c of the word.
+func (f *folded) add(c byte) {
+	if c-'a' < 26 {
+		f.letters++
+	} else if c-'A' < 26 {
+		f.letters++
+		f.uppers++
+		c += 'a' - 'A'
+	}
+	if f.n == maxWord {
+		f.over = true
+		return
+	}
+	if c == f.prev && isLetter(c) {
+		f.run++
+		if f.run >= 2 {
+			f.elong = true
+		}
+	} else {
+		f.run = 0
+	}
+	f.prev = c
+	f.buf[f.n] = c
+	f.n++
+	f.h = (f.h ^ uint64(c)) * hashPrime
+}
+
+// addString appends the bytes of w, with ’ as '.
+func (f *folded) addString(w string) {
 	for i := 0; i < len(w); i++ {
 		c := w[i]
-		switch {
-		case c >= 'a' && c <= 'z':
-			letters++
-		case c >= 'A' && c <= 'Z':
-			letters++
-			uppers++
-			c += 'a' - 'A'
-		case c == 0xE2 && i+2 < len(w) && w[i+1] == 0x80 && w[i+2] == 0x99:
+		if c == 0xE2 && i+2 < len(w) && w[i+1] == 0x80 && w[i+2] == 0x99 {
 			c = '\''
 			i += 2
 		}
-		if !fits {
-			continue
-		}
-		if n == maxWord {
-			fits = false
-			continue
-		}
-		if n > 0 && buf[n-1] == c && isLetter(c) {
-			run++
-			if run >= 2 {
-				elong = true
-			}
-		} else {
-			run = 0
-		}
-		buf[n] = c
-		h ^= uint64(c)
-		h *= hashPrime
-		n++
+		f.add(c)
 	}
-	if !fits {
-		return nil, 0, false, letters, uppers
+}
+
+// word returns the folded word, or nil when it does not fit.
+func (f *folded) word() []byte {
+	if f.over {
+		return nil
 	}
-	return buf[:n], h, elong, letters, uppers
+	return f.buf[:f.n]
 }
 
 // collapse shortens every run of a repeated letter longer than keep to keep letters.
@@ -376,8 +413,15 @@ const cantWaitValence = 2
 // appendWord looks the word text[start:end] up and appends it, applying the rules that depend only on its
 // neighbours ("kind of", "can't wait", "like" as a verb).
 func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uint8) {
-	var buf, alt [maxWord]byte
-	lw, h, elong, letters, uppers := lowerHash(text[start:end], &buf)
+	var f folded
+	f.reset()
+	f.addString(text[start:end])
+	a.appendFolded(text, start, end, s, flags, &f)
+}
+
+// appendFolded is appendWord for a word already folded into f.
+func (a *Analyzer) appendFolded(text string, start, end int, s *scratch, flags uint8, f *folded) {
+	letters, uppers := f.letters, f.uppers
 	if letters >= 2 {
 		s.caseWords++
 		if uppers == letters {
@@ -389,6 +433,7 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 		s.numbers++
 		return
 	}
+	lw, h, elong := f.word(), f.h, f.elong
 	if lw == nil {
 		return // too long to be a word
 	}
@@ -402,6 +447,7 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 	}
 	e, ok := a.lx.table.getHashed(lw, h)
 	if !ok && elong {
+		var alt [maxWord]byte
 		if e, ok = a.lx.table.get(collapse(lw, 2, &alt)); !ok {
 			e, ok = a.lx.table.get(collapse(lw, 1, &alt))
 		}
