@@ -17,6 +17,8 @@ type Example struct {
 	Score float64 // mean human valence on [-4, 4] (VADER snippets); 0 when the corpus has labels
 	// Weight scales the example in training (TrainLayer); 0 means 1.
 	Weight float64
+	// Domain numbers the example's training corpus, for TrainConfig.BalanceDomains.
+	Domain int
 }
 
 // ReadTweetEval reads a TweetEval split: one text a line in textFile, and the label of each line

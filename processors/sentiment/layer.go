@@ -20,7 +20,7 @@ import (
 var layerData []byte
 
 // Dense features, in the order of evidence.dense.
-var denseNames = [...]string{"pos", "neg", "compound", "abs_compound", "drivers", "exclaim", "question", "words", "url", "mention", "hashtag"}
+var denseNames = [...]string{"pos", "neg", "compound", "abs_compound", "drivers", "exclaim", "question", "words", "url", "mention", "hashtag", "numbers", "propers", "first_person", "subjective"}
 
 const nDense = len(denseNames)
 
@@ -52,6 +52,10 @@ func (e *evidence) finish(s *scratch, compound float64) {
 		b2f(s.urls > 0),
 		b2f(s.mentions > 0),
 		b2f(s.hashtags > 0),
+		math.Log1p(float64(s.numbers)),
+		math.Log1p(float64(s.propers)),
+		b2f(s.firstPers > 0),
+		math.Log1p(float64(s.subj) / 100),
 	}
 }
 

@@ -104,3 +104,54 @@ func TestEmbeddedLayer(t *testing.T) {
 		t.Errorf("rules only: got %+v; want the same compound %.3f, no probabilities, label from the compound", rr, r.Compound)
 	}
 }
+
+// TestClassWeightsPerDomain checks the training weights: classes count equally over all examples, or within
+// each domain while every domain keeps its share of the total weight.
+func TestClassWeightsPerDomain(t *testing.T) {
+	// Domain 0: three positives and one negative, weighted 2 each; domain 1: one of each class, weight 1.
+	var examples []Example
+	var data []trainExample
+	add := func(domain, class int, w float64) {
+		examples = append(examples, Example{Domain: domain, Weight: w})
+		data = append(data, trainExample{class: class})
+	}
+	for range 3 {
+		add(0, 2, 2)
+	}
+	add(0, 0, 2)
+	add(1, 0, 1)
+	add(1, 1, 1)
+	add(1, 2, 1)
+	sums := func() (byDomainClass map[[2]int]float64, total float64) {
+		byDomainClass = map[[2]int]float64{}
+		for i, ex := range examples {
+			byDomainClass[[2]int{ex.Domain, data[i].class}] += data[i].weight
+			total += data[i].weight
+		}
+		return byDomainClass, total
+	}
+	near := func(a, b float64) bool { return a-b < 1e-12 && b-a < 1e-12 }
+
+	classWeights(examples, data, true)
+	got, total := sums()
+	if !near(total, 1) {
+		t.Errorf("per domain: weights sum to %v; want 1", total)
+	}
+	// Domain 0 holds 8 of the 11 weight units, split over its two classes; domain 1 3 units over three.
+	want := map[[2]int]float64{{0, 0}: 4.0 / 11, {0, 2}: 4.0 / 11, {1, 0}: 1.0 / 11, {1, 1}: 1.0 / 11, {1, 2}: 1.0 / 11}
+	for k, w := range want {
+		if !near(got[k], w) {
+			t.Errorf("per domain: domain %d class %d has weight %.4f; want %.4f", k[0], k[1], got[k], w)
+		}
+	}
+
+	classWeights(examples, data, false)
+	got, total = sums()
+	byClass := [3]float64{}
+	for k, w := range got {
+		byClass[k[1]] += w
+	}
+	if !near(total, 1) || !near(byClass[0], 1.0/3) || !near(byClass[1], 1.0/3) || !near(byClass[2], 1.0/3) {
+		t.Errorf("over all: class weights %v (sum %v); want a third each", byClass, total)
+	}
+}

@@ -21,6 +21,8 @@ var (
 	slangLexicon []byte
 	//go:embed data/afinn165.tsv
 	afinnLexicon []byte
+	//go:embed data/subjectivity.tsv
+	subjectivityLexicon []byte
 )
 
 // afinnScale converts AFINN's [-5, 5] integer ratings to the VADER lexicon's [-4, 4] units. AFINN words
@@ -47,6 +49,13 @@ type entry struct {
 	boost float32 // intensifier (>0) or dampener (<0) of the next sentiment word
 	role  uint8
 	vocab int32 // 1 + the word's id in the learned layer's vocabulary; 0 when not in it
+	subj  uint8 // subjectivity of the word as an adjective, on [0, 100] (data/subjectivity.tsv); 0 when none
+}
+
+// onlySubjectivity reports whether the entry carries nothing but a subjectivity: the rules treat such a
+// word as unknown.
+func (e entry) onlySubjectivity() bool {
+	return e.val == 0 && e.boost == 0 && e.role == roleNone && e.vocab == 0
 }
 
 // Degree adverbs. The magnitudes are in lexicon units added to (or taken from) the modified word.
@@ -151,7 +160,34 @@ func loadLexicon() (*lexicon, error) {
 	e := lx.words["pretty"]
 	e.boost = boostUp
 	lx.words["pretty"] = e
+	if err := lx.readSubjectivity(subjectivityLexicon, "subjectivity.tsv"); err != nil {
+		return nil, err
+	}
 	return lx, nil
+}
+
+// readSubjectivity reads "word TAB subjectivity" lines (subjectivity on [0, 1]) into the words' entries,
+// adding the words the lexicon lacks as entries that carry nothing else.
+func (lx *lexicon) readSubjectivity(data []byte, name string) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		w, vs, ok := strings.Cut(line, "\t")
+		if !ok {
+			return fmt.Errorf("reading %s line %d: no tab", name, n)
+		}
+		v, err := strconv.ParseFloat(vs, 64)
+		if err != nil || v < 0 || v > 1 {
+			return fmt.Errorf("reading %s line %d: subjectivity %q not in [0, 1]", name, n, vs)
+		}
+		e := lx.words[w]
+		e.subj = uint8(v*100 + 0.5)
+		lx.words[w] = e
+	}
+	return sc.Err()
 }
 
 // readValences reads "token TAB valence [TAB …]" lines. Tokens made of letters (and apostrophes or

@@ -21,7 +21,7 @@ import (
 
 // ModelVersion identifies the rules, constants and lexicons of this build. Any change that can change a
 // score changes it.
-const ModelVersion = "rapport-sentiment-2"
+const ModelVersion = "rapport-sentiment-3"
 
 // NeutralThreshold is the Compound magnitude below which a text is labelled neutral: the compound of a text
 // whose only evidence is one word of valence 1, the first step ("slightly") of the [-4, 4] human rating

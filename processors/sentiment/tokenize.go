@@ -42,6 +42,10 @@ type scratch struct {
 	urls      int
 	mentions  int
 	hashtags  int
+	numbers   int // tokens of digits without letters ("2", "10:30", "$17")
+	propers   int // capitalised words inside a sentence ("went to Austin"), as names are written
+	firstPers int // first-person pronouns ("I", "my", "I'm")
+	subj      int // summed subjectivity of the words, in hundredths
 	ev        evidence
 	opinions  []opinion // one per driver, in order: its item and its weight before contrast weighting
 	view      view      // entity and signal analysis, reused
@@ -57,6 +61,7 @@ func (s *scratch) reset() {
 	s.items = s.items[:0]
 	s.opinions = s.opinions[:0]
 	s.caseWords, s.capsWords, s.exclaims, s.questions, s.urls, s.mentions, s.hashtags = 0, 0, 0, 0, 0, 0, 0
+	s.numbers, s.propers, s.firstPers, s.subj = 0, 0, 0, 0
 	s.ev.reset()
 }
 
@@ -199,19 +204,35 @@ func (a *Analyzer) emoticon(text string, i int) int {
 }
 
 // word reads the word at text[i:] and appends it; flags are added to the item's. It returns the index past
-// the word.
+// the word. The word is folded for the lexicon as it is read, in the same pass.
 func (a *Analyzer) word(text string, i int, s *scratch, flags uint8) int {
 	start := i
+	var f folded
+	f.reset()
 	for i < len(text) {
-		if c := text[i]; c < utf8.RuneSelf && (isLetter(c) || isDigit(c)) {
-			i++
-			continue
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if isLetter(c) || isDigit(c) {
+				f.add(c)
+				i++
+				continue
+			}
+			if c == '\'' && i > start && i+1 < len(text) && isLetter(text[i+1]) {
+				f.add('\'')
+				i++
+				continue
+			}
+			break
 		}
 		if ok, size := wordRune(text, i); ok {
+			for j := i; j < i+size; j++ {
+				f.add(text[j])
+			}
 			i += size
 			continue
 		}
 		if size := apostrophe(text, i); size > 0 && i > start {
+			f.add('\'')
 			i += size
 			continue
 		}
@@ -226,7 +247,7 @@ func (a *Analyzer) word(text string, i int, s *scratch, flags uint8) int {
 			}
 		}
 	}
-	a.appendWord(text, start, i, s, flags)
+	a.appendFolded(text, start, i, s, flags, &f)
 	return i
 }
 
@@ -302,6 +323,73 @@ func lower(w string, buf *[maxWord]byte) ([]byte, bool) {
 	return buf[:n], elong
 }
 
+// folded is a word as the lexicon looks it up, built a byte at a time: lower-cased (the caller passes ’ as
+// '), hashed with hashWord, with its ASCII letters and the upper-case ones among them counted, and whether a
+// letter repeats three or more times in a row. Letters are counted over the whole word even when it does not
+// fit in maxWord bytes (over).
+type folded struct {
+	buf     [maxWord]byte
+	n       int
+	h       uint64
+	prev    byte
+	run     int
+	elong   bool
+	over    bool
+	letters int
+	uppers  int
+}
+
+func (f *folded) reset() {
+	f.n, f.h, f.prev, f.run, f.elong, f.over, f.letters, f.uppers = 0, hashOffset, 0, 0, false, false, 0, 0
+}
+
+// add appends byte c of the word.
+func (f *folded) add(c byte) {
+	if c-'a' < 26 {
+		f.letters++
+	} else if c-'A' < 26 {
+		f.letters++
+		f.uppers++
+		c += 'a' - 'A'
+	}
+	if f.n == maxWord {
+		f.over = true
+		return
+	}
+	if c == f.prev && isLetter(c) {
+		f.run++
+		if f.run >= 2 {
+			f.elong = true
+		}
+	} else {
+		f.run = 0
+	}
+	f.prev = c
+	f.buf[f.n] = c
+	f.n++
+	f.h = (f.h ^ uint64(c)) * hashPrime
+}
+
+// addString appends the bytes of w, with ’ as '.
+func (f *folded) addString(w string) {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c == 0xE2 && i+2 < len(w) && w[i+1] == 0x80 && w[i+2] == 0x99 {
+			c = '\''
+			i += 2
+		}
+		f.add(c)
+	}
+}
+
+// word returns the folded word, or nil when it does not fit.
+func (f *folded) word() []byte {
+	if f.over {
+		return nil
+	}
+	return f.buf[:f.n]
+}
+
 // collapse shortens every run of a repeated letter longer than keep to keep letters.
 func collapse(w []byte, keep int, out *[maxWord]byte) []byte {
 	n, run := 0, 0
@@ -325,16 +413,15 @@ const cantWaitValence = 2
 // appendWord looks the word text[start:end] up and appends it, applying the rules that depend only on its
 // neighbours ("kind of", "can't wait", "like" as a verb).
 func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uint8) {
-	w := text[start:end]
-	letters, uppers := 0, 0
-	for i := 0; i < len(w); i++ {
-		if isLetter(w[i]) {
-			letters++
-			if w[i] < 'a' {
-				uppers++
-			}
-		}
-	}
+	var f folded
+	f.reset()
+	f.addString(text[start:end])
+	a.appendFolded(text, start, end, s, flags, &f)
+}
+
+// appendFolded is appendWord for a word already folded into f.
+func (a *Analyzer) appendFolded(text string, start, end int, s *scratch, flags uint8, f *folded) {
+	letters, uppers := f.letters, f.uppers
 	if letters >= 2 {
 		s.caseWords++
 		if uppers == letters {
@@ -343,15 +430,24 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 		}
 	}
 	if letters == 0 {
-		return // a number
-	}
-	var buf, alt [maxWord]byte
-	lw, elong := lower(w, &buf)
-	if lw == nil {
+		s.numbers++
 		return
 	}
-	e, ok := a.lx.table.get(lw)
+	lw, h, elong := f.word(), f.h, f.elong
+	if lw == nil {
+		return // too long to be a word
+	}
+	if letters >= 2 && uppers < letters && w0IsUpper(text[start]) && flags&flagHashtag == 0 {
+		if n := len(s.items); n > 0 && s.items[n-1].kind == kindWord {
+			s.propers++
+		}
+	}
+	if isFirstPerson(lw) {
+		s.firstPers++
+	}
+	e, ok := a.lx.table.getHashed(lw, h)
 	if !ok && elong {
+		var alt [maxWord]byte
 		if e, ok = a.lx.table.get(collapse(lw, 2, &alt)); !ok {
 			e, ok = a.lx.table.get(collapse(lw, 1, &alt))
 		}
@@ -359,6 +455,7 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 	if elong && ok {
 		flags |= flagElong
 	}
+	s.subj += int(e.subj)
 	it := item{start: int32(start), end: int32(end), vocab: e.vocab, val: e.val, boost: e.boost, kind: kindWord, flags: flags, role: e.role}
 	var prev *item
 	if n := len(s.items); n > 0 && s.items[n-1].kind == kindWord {
@@ -381,6 +478,21 @@ func (a *Analyzer) appendWord(text string, start, end int, s *scratch, flags uin
 	s.items = append(s.items, it)
 }
 
+func w0IsUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// isFirstPerson reports whether the lower-cased word is a first-person singular pronoun, a mark of a
+// personal (often opinionated) post rather than an informational one.
+func isFirstPerson(lw []byte) bool {
+	if len(lw) == 0 || len(lw) > 6 || (lw[0] != 'i' && lw[0] != 'm') {
+		return false
+	}
+	switch string(lw) {
+	case "i", "me", "my", "mine", "myself", "i'm", "im", "i've", "ive", "i'll", "i'd":
+		return true
+	}
+	return false
+}
+
 // segmentTag splits a one-case hashtag part the lexicon does not know ("bestdayever") into the fewest
 // known words ("best", "day", "ever") and appends them, when such a split exists and one of its words
 // carries valence or a role. It reports whether it appended anything.
@@ -395,7 +507,7 @@ func (a *Analyzer) segmentTag(text string, p, q int, s *scratch) bool {
 	if w == nil || len(w) != n {
 		return false
 	}
-	if _, ok := a.lx.table.get(w); ok {
+	if e, ok := a.lx.table.get(w); ok && !e.onlySubjectivity() {
 		return false
 	}
 	// best[i]: fewest known words covering w[:i], or 0 when none; cut[i]: where the last one starts.
@@ -405,7 +517,7 @@ func (a *Analyzer) segmentTag(text string, p, q int, s *scratch) bool {
 			if (j > 0 && best[j] == 0) || i-j < 2 && !(w[j] == 'i' || w[j] == 'a') {
 				continue
 			}
-			if _, ok := a.lx.table.get(w[j:i]); !ok {
+			if e, ok := a.lx.table.get(w[j:i]); !ok || e.onlySubjectivity() {
 				continue
 			}
 			if c := best[j] + 1; best[i] == 0 || c < best[i] {

@@ -14,6 +14,9 @@ type TrainConfig struct {
 	Epochs   int     // full-batch Adam steps; default 300
 	Rate     float64 // Adam learning rate; default 0.05
 	MinKeep  float64 // words whose three weights are all smaller than this are dropped; default 0.02
+	// BalanceDomains weights the classes to count equally within each Example.Domain rather than over all
+	// examples together.
+	BalanceDomains bool
 }
 
 func (c *TrainConfig) defaults() {
@@ -95,29 +98,55 @@ func TrainLayer(examples []Example, cfg TrainConfig) (*Model, error) {
 		return nil, err
 	}
 	data := make([]trainExample, len(examples))
-	var classN [3]float64
 	for i, ex := range examples {
 		lab := ex.Label
 		if lab == "" {
 			lab = HumanLabel(ex.Score)
 		}
 		ev := a.evidence(ex.Text)
+		data[i] = trainExample{dense: ev.dense, vocab: append([]int32(nil), ev.vocab...), class: classIndex(lab)}
+	}
+	classWeights(examples, data, cfg.BalanceDomains)
+	fit(l, data, cfg)
+	return &Model{l: prune(l, cfg.MinKeep)}, nil
+}
+
+// classWeights sets data[i].weight from examples[i].Weight (0 means 1) so that the classes count equally:
+// within each Example.Domain when perDomain (each domain keeping its share of the total weight), else over
+// all examples. The weights sum to 1.
+func classWeights(examples []Example, data []trainExample, perDomain bool) {
+	group := func(ex Example) int {
+		if perDomain {
+			return ex.Domain
+		}
+		return 0
+	}
+	classN := map[int]*[3]float64{}
+	var total float64
+	for i, ex := range examples {
 		w := ex.Weight
 		if w == 0 {
 			w = 1
 		}
-		data[i] = trainExample{dense: ev.dense, vocab: append([]int32(nil), ev.vocab...), class: classIndex(lab), weight: w}
-		classN[data[i].class] += w
+		data[i].weight = w
+		g := group(ex)
+		if classN[g] == nil {
+			classN[g] = new([3]float64)
+		}
+		classN[g][data[i].class] += w
+		total += w
 	}
-	var total float64
-	for _, n := range classN {
-		total += n
+	for i, ex := range examples {
+		n := classN[group(ex)]
+		present, groupW := 0.0, 0.0
+		for _, c := range n {
+			if c > 0 {
+				present++
+				groupW += c
+			}
+		}
+		data[i].weight *= groupW / (present * n[data[i].class]) / total
 	}
-	for i := range data {
-		data[i].weight *= total / (3 * classN[data[i].class]) / total
-	}
-	fit(l, data, cfg)
-	return &Model{l: prune(l, cfg.MinKeep)}, nil
 }
 
 // evidence runs the rule engine on text and returns the layer's input.
