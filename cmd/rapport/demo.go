@@ -35,6 +35,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	logPath := fs.String("log", filepath.Join(os.TempDir(), "rapport-demo.log"), "file for the pipeline's JSON logs")
 	httpAddr := fs.String("http", "127.0.0.1:9464", `address of /metrics, /healthz, /readyz; "off" disables`)
 	catalogFile := fs.String("catalog", "", "brand and product catalogue; default the simulator's (catalog/sim.yml)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the pipeline run to this file (go tool pprof); default none")
 	var sf simFlags
 	sf.register(fs, 250000)
 	if err := fs.Parse(args); err != nil {
@@ -113,6 +114,11 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	pipeCtx, stopPipe := context.WithCancel(context.Background())
 	defer stopPipe()
 	pipeDone := make(chan error, 1)
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	start := time.Now()
 	go func() { prodDone <- produceStream(ctx, producer, gen, sf.count, sf.rate, &produced, nil) }()
 	go func() { err := p.Run(pipeCtx); closeAlertDelivery(10 * time.Second); pipeDone <- err }()
@@ -161,6 +167,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("pipeline: %w", err)
 	}
 	elapsed := time.Since(start)
+	stopProfile()
 	st := p.Consumer.Stats()
 	gs := gen.Stats()
 	fmt.Fprintf(out, "\nprocessed %d records in %s (%.0f records/s end to end): %d posts written, %d dead letters\n",

@@ -19,6 +19,8 @@ import (
 // Stage detects missing languages.
 type Stage struct {
 	opts          whatlanggo.Options
+	latin         *latinIndex
+	scratch       scratch // Process's buffers; Process runs on one goroutine at a time
 	minConfidence float64
 	minLetters    int
 	detected      *prometheus.CounterVec
@@ -49,6 +51,7 @@ func New(languages []string, minConfidence float64, reg prometheus.Registerer) *
 	}
 	s := &Stage{
 		opts:          whatlanggo.Options{Whitelist: allow},
+		latin:         newLatinIndex(allow),
 		minConfidence: minConfidence,
 		minLetters:    12,
 		detected: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -73,7 +76,7 @@ func (s *Stage) Process(_ context.Context, posts []*post.Post) ([]*post.Post, er
 		if p.Lang != "" || p.Action != post.ActionUpsert {
 			continue
 		}
-		if lang := s.Detect(p.Title + " " + p.Text); lang != "" {
+		if lang := s.detect(p.Title+" "+p.Text, &s.scratch); lang != "" {
 			p.Lang = lang
 			s.detected.WithLabelValues(lang).Inc()
 		} else {
@@ -83,8 +86,16 @@ func (s *Stage) Process(_ context.Context, posts []*post.Post) ([]*post.Post, er
 	return posts, nil
 }
 
-// Detect returns the ISO 639-1 code of text's language, or "" when it cannot tell with confidence.
+// Detect returns the ISO 639-1 code of text's language, or "" when it cannot tell with confidence. It is safe
+// for concurrent use.
 func (s *Stage) Detect(text string) string {
+	var sc scratch
+	return s.detect(text, &sc)
+}
+
+// detect is Detect with the caller's buffers. Latin-script text goes to the stage's trigram index, other
+// scripts to whatlanggo; both give whatlanggo's answer.
+func (s *Stage) detect(text string, sc *scratch) string {
 	letters := 0
 	for _, r := range text {
 		if r > ' ' && !strings.ContainsRune("0123456789@#/:._-!?,;()'\"", r) {
@@ -94,9 +105,18 @@ func (s *Stage) Detect(text string) string {
 	if letters < s.minLetters {
 		return ""
 	}
-	info := whatlanggo.DetectWithOptions(text, s.opts)
-	if info.Confidence < s.minConfidence {
+	var (
+		lang       whatlanggo.Lang
+		confidence float64
+	)
+	if isLatinText(text) {
+		lang, confidence = s.latin.detect(text, sc)
+	} else {
+		info := whatlanggo.DetectWithOptions(text, s.opts)
+		lang, confidence = info.Lang, info.Confidence
+	}
+	if confidence < s.minConfidence {
 		return ""
 	}
-	return info.Lang.Iso6391()
+	return lang.Iso6391()
 }
