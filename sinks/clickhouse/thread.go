@@ -49,6 +49,12 @@ func RecentEntities(ctx context.Context, conn driver.Conn, since time.Time, limi
 
 // PostEntities returns the live stored posts among ids on network, with or without entities. Posts not
 // stored are left out. The lookup goes by the table's key (network, post_id).
+//
+// It runs once per batch on the entities stage's path, so it reads without FINAL, which costs ClickHouse
+// several times more on this small key lookup while parts are being written, and collapses the copies of
+// a post here the way ReplacingMergeTree does: the row with the highest version wins, and a post whose
+// winning row is a tombstone is left out. Copies with equal versions are replays of one content version;
+// of those the one read last is kept (FINAL keeps the one inserted last).
 func PostEntities(ctx context.Context, conn driver.Conn, network string, ids []string) ([]ThreadPost, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -59,11 +65,46 @@ func PostEntities(ctx context.Context, conn driver.Conn, network string, ids []s
 		args = append(args, id)
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
-	rows, err := conn.Query(ctx, "SELECT "+threadColumns+" FROM posts FINAL WHERE network = ? AND post_id IN ("+marks+") AND deleted = 0", args...)
+	const what = "looking up post entities"
+	rows, err := conn.Query(ctx, "SELECT "+threadColumns+", version, deleted FROM posts WHERE network = ? AND post_id IN ("+marks+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("looking up the entities of %d %s posts: %w", len(ids), network, err)
 	}
-	return scanThreadPosts(rows, "looking up post entities")
+	defer func() { _ = rows.Close() }()
+	type copyOf struct {
+		post    ThreadPost
+		version uint64
+		deleted uint8
+	}
+	var (
+		copies []copyOf
+		at     = map[uint64]int{} // uid → index in copies
+	)
+	for rows.Next() {
+		var c copyOf
+		p := &c.post
+		if err := rows.Scan(&p.UID, &p.CreatedAt, &p.IDs, &p.Brands, &p.Kinds, &p.Competitor, &c.version, &c.deleted); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		if i, ok := at[p.UID]; ok {
+			if c.version >= copies[i].version {
+				copies[i] = c
+			}
+			continue
+		}
+		at[p.UID] = len(copies)
+		copies = append(copies, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	var out []ThreadPost
+	for _, c := range copies {
+		if c.deleted == 0 {
+			out = append(out, c.post)
+		}
+	}
+	return out, nil
 }
 
 func scanThreadPosts(rows driver.Rows, what string) ([]ThreadPost, error) {

@@ -30,11 +30,16 @@ func TestThreadEntities(t *testing.T) {
 	del := &post.Post{SchemaVersion: post.SchemaVersion, Action: post.ActionDelete, Network: post.NetworkX, ID: "gone",
 		Author: post.Author{ID: "u1"}, IngestedAt: base.Add(time.Hour), EditedAt: base.Add(time.Hour)}
 	w := clickhouse.NewWriter(conn, clickhouse.WriterConfig{FlushInterval: 20 * time.Millisecond}, nil, nil)
-	in := make(chan *processors.Batch, 2)
+	// "edited" is stored, then edited to name another brand: the edit's higher version wins.
+	edited := mk("edited", 8, acme)
+	edit := mk("edited", 8, zentro)
+	edit.EditedAt = base.Add(30 * time.Minute)
+	in := make(chan *processors.Batch, 3)
 	in <- &processors.Batch{Posts: []*post.Post{
 		mk("old", -120, acme), mk("own", 0, acme), mk("inherited", 5, zentro), mk("none", 6), mk("gone", 7, acme),
 	}}
-	in <- &processors.Batch{Posts: []*post.Post{del}}
+	in <- &processors.Batch{Posts: []*post.Post{del, edited}}
+	in <- &processors.Batch{Posts: []*post.Post{edit}}
 	close(in)
 	if err := w.Run(ctx, in); err != nil {
 		t.Fatal(err)
@@ -45,6 +50,7 @@ func TestThreadEntities(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []clickhouse.ThreadPost{
+		{UID: post.UID(post.NetworkX, "edited"), CreatedAt: base.Add(8 * time.Minute), IDs: []string{"zentro"}, Brands: []string{"zentro"}, Kinds: []string{"brand"}, Competitor: []uint8{1}},
 		{UID: post.UID(post.NetworkX, "inherited"), CreatedAt: base.Add(5 * time.Minute), IDs: []string{"zentro"}, Brands: []string{"zentro"}, Kinds: []string{"brand"}, Competitor: []uint8{1}},
 		{UID: post.UID(post.NetworkX, "own"), CreatedAt: base, IDs: []string{"acme"}, Brands: []string{"acme"}, Kinds: []string{"brand"}, Competitor: []uint8{0}},
 	}
@@ -58,19 +64,22 @@ func TestThreadEntities(t *testing.T) {
 		t.Errorf("RecentEntities with limit 1: got %+v, %v; want the newest", got, err)
 	}
 
-	got, err = clickhouse.PostEntities(ctx, conn, "x", []string{"own", "none", "gone", "unknown", "it's'; --"})
+	got, err = clickhouse.PostEntities(ctx, conn, "x", []string{"own", "none", "gone", "unknown", "it's'; --", "edited"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []uint64
 	for _, p := range got {
 		ids = append(ids, p.UID)
+		if p.UID == post.UID(post.NetworkX, "edited") && !reflect.DeepEqual(p.IDs, []string{"zentro"}) {
+			t.Errorf("PostEntities of an edited post: got entities %v; want the edit's [zentro]", p.IDs)
+		}
 	}
-	wantIDs := []uint64{post.UID(post.NetworkX, "own"), post.UID(post.NetworkX, "none")}
+	wantIDs := []uint64{post.UID(post.NetworkX, "own"), post.UID(post.NetworkX, "none"), post.UID(post.NetworkX, "edited")}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	sort.Slice(wantIDs, func(i, j int) bool { return wantIDs[i] < wantIDs[j] })
 	if !reflect.DeepEqual(ids, wantIDs) {
-		t.Errorf("PostEntities: got %v; want own and none (not the deleted or unknown ones)", ids)
+		t.Errorf("PostEntities: got %v; want own, none and edited, once each (not the deleted or unknown ones)", ids)
 	}
 	if got, err := clickhouse.PostEntities(ctx, conn, "reddit", []string{"own"}); err != nil || len(got) != 0 {
 		t.Errorf("another network: got %+v, %v", got, err)
