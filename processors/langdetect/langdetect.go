@@ -1,5 +1,7 @@
 // Package langdetect is the stage that fills in the language of posts whose network does not report one
 // (Reddit, YouTube, Facebook, many review sites), using the whatlanggo library (trigram language profiles).
+// Latin-script text, nearly all of the stream, is scored by the stage's own index over whatlanggo's profiles
+// (trigrams.go), which gives the library's answer at a fraction of its cost; other scripts go to the library.
 //
 // Detection on short social text is unreliable, so the stage only sets a language when the library is
 // confident, and never overrides the network's own tag. A post it cannot place keeps an empty language, and
