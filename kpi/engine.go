@@ -545,10 +545,17 @@ func (l *loyaltySums) point(name string, p *Point) {
 //
 // Customers are grouped by two 64-bit hashes of their id rather than by the id: ClickHouse groups fixed-size
 // keys several times faster than strings, and two ids that collide in 128 bits are not a practical concern.
+// The six counts are summed in pairs (see packed): ClickHouse 18.16 calls each aggregate function once per
+// row, so the number of aggregates, not of columns, sets the cost of the grouping.
 // A customer's last positive engagement is kept only when it falls on a day of the bucket: a month row can
 // carry one from the days subtracted before the range (then the customer had none in the rest of that month,
 // and any later part has a later one).
-func customerScores(union string, detail bool) string {
+func customerScores(union string, detail, single bool) string {
+	b, group := "b", "b, k1, k2"
+	if single {
+		// One bucket: grouping by the two hashes alone is faster.
+		b, group = "toInt64(0) AS b", "k1, k2"
+	}
 	cols, aggs := "", ""
 	if detail {
 		cols = ", customer_id, segment, pos, neg, last_post"
@@ -565,14 +572,27 @@ FROM (
 		100 * least(1, pdays * 30 / greatest(1, (bend - bstart) / 86400) / 4) AS freq,
 		100 * least(1, adv_points / 4) AS adv
 	FROM (
-		SELECT b, ? + b * ? AS bstart, least(?, bstart + ?) AS bend, bstart - bstart % 86400 AS first_day,
-			sum(c_posts) AS nposts, sum(c_pdays) AS pdays, sum(c_adv) AS adv_points, sum(c_unres) AS unres,
-			toUInt64(sum(c_churn)) AS ch, sum(c_net) AS net, max(c_lp) AS lp` + aggs + `
+		SELECT ` + b + `, ? + b * ? AS bstart, least(?, bstart + ?) AS bend, bstart - bstart % 86400 AS first_day,
+			` + unpack("sum(c_posts_net)", "nposts", "net") + `, ` + unpack("sum(c_pdays_adv)", "pdays", "adv_points") + `,
+			` + unpack("sum(c_unres_churn)", "unres", "churn") + `, toUInt64(churn) AS ch, max(c_lp) AS lp` + aggs + `
 		FROM (` + union + `)
-		GROUP BY b, k1, k2
+		GROUP BY ` + group + `
 		HAVING nposts > 0
 	)
 )`
+}
+
+// packed returns the SQL of two Int64 counts in one: lo + hi · 2³². Sums of packed values are the packed sums
+// (Int64 addition wraps, but exactly) as long as the total of lo stays in [0, 2³²) and that of hi in
+// [−2³¹, 2³¹): counts of one customer's posts in a period. The loyalty query sums lo ≥ 0 totals (posts,
+// positive days, unresolved complaints) and hi totals of either sign.
+func packed(lo, hi string) string {
+	return "((" + lo + ") + (" + hi + ") * toInt64(4294967296))"
+}
+
+// unpack returns the SQL that names lo and hi of a packed sum (see packed).
+func unpack(sum, lo, hi string) string {
+	return "bitAnd(" + sum + ", 4294967295) AS " + lo + ", intDiv(" + sum + " - " + lo + ", toInt64(4294967296)) AS " + hi
 }
 
 // customerPart is one slice of a loyalty query: the rows of kpi_customer_daily (or, when monthly, of
@@ -624,7 +644,11 @@ func (q *Query) customerParts() []customerPart {
 		parts = append(parts, customerPart{monthly: true, lo: months, hi: cur})
 	}
 	if cur.Before(to) {
-		parts = append(parts, customerPart{lo: cur, hi: to})
+		if last := len(parts) - 1; last >= 0 && !parts[last].monthly && !parts[last].subtract && parts[last].hi.Equal(cur) {
+			parts[last].hi = to // the days of a first month read directly run on into the last month's
+		} else {
+			parts = append(parts, customerPart{lo: cur, hi: to})
+		}
 	}
 	return parts
 }
@@ -666,10 +690,10 @@ func (p customerPart) sql(q *Query, pinned []computation, detail bool) (string, 
 		seg = " AND segment = ?"
 	}
 	sql := `SELECT toInt64(` + b + `) AS b, cityHash64(customer_id) AS k1, sipHash64(customer_id) AS k2,
-		` + neg + `toInt64(posts) AS c_posts, ` + neg + pdays + ` AS c_pdays,
-		` + neg + `(2 * toInt64(recommend) + toInt64(praise)) AS c_adv,
-		` + neg + `(toInt64(complaints) - toInt64(complaints_answered)) AS c_unres, ` + neg + `toInt64(churn) AS c_churn,
-		` + neg + `(toInt64(negative) - toInt64(positive)) AS c_net, ` + lp + ` AS c_lp` + cols + `
+		` + neg + packed("toInt64(posts)", "toInt64(negative) - toInt64(positive)") + ` AS c_posts_net,
+		` + neg + packed(pdays, "2 * toInt64(recommend) + toInt64(praise)") + ` AS c_pdays_adv,
+		` + neg + packed("toInt64(complaints) - toInt64(complaints_answered)", "toInt64(churn)") + ` AS c_unres_churn,
+		` + lp + ` AS c_lp` + cols + `
 	FROM ` + table + `
 	WHERE ` + keys + ` AND posts > 0` + seg + `
 		AND version = transform(toUInt32(` + col + `), CAST([` + strings.Join(buckets, ", ") + `] AS Array(UInt32)),
@@ -698,7 +722,7 @@ func (q *Query) customerArgs(parts []customerPart, pinned [][]computation, detai
 	if len(union) == 0 {
 		return "", nil, false
 	}
-	return customerScores(strings.Join(union, "\n\tUNION ALL\n\t"), detail), args, true
+	return customerScores(strings.Join(union, "\n\tUNION ALL\n\t"), detail, q.buckets() == 1), args, true
 }
 
 // table returns the rollup the part reads and its time column.

@@ -38,15 +38,16 @@ func (c *RefresherConfig) setDefaults() {
 	}
 }
 
-// Refresher keeps kpi_hourly and kpi_customer_daily up to date. Each refresh finds the hours touched since
-// the last one — the hours of every version of every post ingested since (watermark − slack), of the posts
-// those reply to, and of every post of an author whose customer link changed — and recomputes those hours
-// (and their days) from the deduplicated posts: the latest version of each (network, post_id), without the
-// posts deleted at their source.
+// Refresher keeps the KPI rollups up to date: kpi_hourly, kpi_daily, kpi_customer_daily and
+// kpi_customer_monthly. Each refresh finds the hours touched since the last one — the hours of every version
+// of every post ingested since (watermark − slack), of the posts those reply to, and of every post of an
+// author whose customer link changed — and recomputes those hours (their days, and then their months) from
+// the deduplicated posts: the latest version of each (network, post_id), without the posts deleted at their
+// source.
 //
 // Replays are safe because nothing is incremented: a recomputation inserts the hour's rows again with a
-// higher version (ReplacingMergeTree keeps the latest), and zero rows for the keys of the hour that no
-// longer have posts. Posts inserted twice collapse in the deduplication, so the recomputed rows are the
+// higher version (ReplacingMergeTree keeps the latest; the engine reads the latest computation of each
+// bucket), and zero rows for the keys of the hour that no longer have posts. Posts inserted twice collapse in the deduplication, so the recomputed rows are the
 // same as before.
 type Refresher struct {
 	conn    driver.Conn
