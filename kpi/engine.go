@@ -813,6 +813,10 @@ const pinnedAttempts = 3
 // reads, and passes its rows to scan (which must start its result afresh: it is called again when the query
 // is repeated).
 //
+// The query runs in one thread: it groups tens of thousands of customers, and two threads each build a hash
+// table of most of them and then merge the two, for no gain in CPU time — while the engine's other reads run
+// beside it on a machine of few cores, one thread answers sooner (measured on ClickHouse 18.16, two cores).
+//
 // The versions are read first and written into the query as constants, which ClickHouse filters on several
 // times faster than on an IN subquery over (bucket, version). Read again afterwards, they must not have
 // changed: a newer computation arriving in between could let a merge drop the pinned rows before the query
@@ -826,7 +830,7 @@ func (e *Engine) customerQuery(ctx context.Context, q *Query, detail bool, wrap 
 	}
 	for attempt := 1; ; attempt++ {
 		if inner, args, ok := q.customerArgs(parts, pinned, detail); ok {
-			rows, err := e.conn.Query(ctx, wrap(inner), args...)
+			rows, err := e.conn.Query(ctx, wrap(inner)+"\nSETTINGS max_threads = 1", args...)
 			if err != nil {
 				return fmt.Errorf("querying customer loyalty: %w", err)
 			}
