@@ -79,12 +79,13 @@ func referenceLoyalty(t *testing.T, conn driver.Conn, q kpi.Query) map[string]re
 	return out
 }
 
-func close3(a, b float64) bool { return math.Abs(a-b) < 1e-6*math.Max(1, math.Abs(b)) }
+// nearly reports whether a is b up to floating-point rounding (sums in another order).
+func nearly(a, b float64) bool { return math.Abs(a-b) < 1e-6*math.Max(1, math.Abs(b)) }
 
 // TestLoyaltyMatchesFinal checks that the KPI reads — which take the latest computation of each rollup
 // bucket instead of reading with FINAL, and build long loyalty ranges from kpi_customer_monthly — return
-// what FINAL returns, on rollups that hold several computations of the same keys (a rebuild, then deletions,
-// replays and a relink folded in by a refresh) and zero rows for keys that lost their posts.
+// what FINAL returns, on rollups that hold several computations of the same keys (a rebuild, then deletions
+// and replays folded in by a refresh) and zero rows for keys that lost their posts.
 func TestLoyaltyMatchesFinal(t *testing.T) {
 	conn, _ := testenv.ClickHouse(t)
 	ctx := context.Background()
@@ -167,12 +168,12 @@ func TestLoyaltyMatchesFinal(t *testing.T) {
 			}
 			nc := float64(len(ref))
 			li := got[kpi.LoyaltyIndex]
-			if li.N != int64(len(ref)) || !close3(li.Value, sum/nc) {
+			if li.N != int64(len(ref)) || !nearly(li.Value, sum/nc) {
 				t.Errorf("loyalty index %v over %d customers; FINAL gives %v over %d", li.Value, li.N, sum/nc, len(ref))
 			}
 			for comp, want := range map[string]float64{"recency": rec / nc, "frequency": freq / nc, "advocacy": adv / nc,
 				"unresolved_complaint_share": 100 * unres / nc, "churn_signal_share": 100 * churn / nc} {
-				if !close3(li.Components[comp], want) {
+				if !nearly(li.Components[comp], want) {
 					t.Errorf("loyalty component %s = %v; FINAL gives %v", comp, li.Components[comp], want)
 				}
 			}
@@ -191,8 +192,8 @@ func TestLoyaltyMatchesFinal(t *testing.T) {
 			}
 			for _, c := range list {
 				w, ok := ref[c.ID]
-				if !ok || w.risk != 1 || !close3(c.Score, w.score) || !close3(c.Recency, w.rec) || !close3(c.Frequency, w.freq) ||
-					!close3(c.Advocacy, w.adv) || c.UnresolvedComplaints != w.unres || c.ChurnSignals != w.ch ||
+				if !ok || w.risk != 1 || !nearly(c.Score, w.score) || !nearly(c.Recency, w.rec) || !nearly(c.Frequency, w.freq) ||
+					!nearly(c.Advocacy, w.adv) || c.UnresolvedComplaints != w.unres || c.ChurnSignals != w.ch ||
 					c.Positive != w.pos || c.Negative != w.neg || c.Segment != w.segment {
 					t.Errorf("at-risk customer %+v; FINAL gives %+v (found %v)", c, w, ok)
 					break
@@ -230,7 +231,7 @@ func TestLoyaltyMatchesFinal(t *testing.T) {
 		for name, pts := range before[i] {
 			for j, p := range pts {
 				a := after[name][j]
-				if a.Valid != p.Valid || !close3(a.Value, p.Value) || a.N != p.N {
+				if a.Valid != p.Valid || !nearly(a.Value, p.Value) || a.N != p.N {
 					t.Errorf("series %d, %s at %s: %v (n %d) before merging, %v (n %d) merged", i, name, p.Time, p.Value, p.N, a.Value, a.N)
 				}
 				if p.Valid && p.N > 0 {
