@@ -63,10 +63,11 @@ lint: $(GOBIN_DIR)/staticcheck
 bench: services
 	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./pipeline/
 
-## bench-kpi: leadership KPI queries on 10 million posts generated inside ClickHouse (RAPPORT_BENCH_KPI_POSTS to change)
+## bench-kpi: leadership KPI queries on 10 million posts generated inside ClickHouse (RAPPORT_BENCH_KPI_POSTS to change;
+## RAPPORT_TEST_KEEP=1 keeps the database, RAPPORT_BENCH_KPI_DB=name reuses it and also times each rollup read)
 .PHONY: bench-kpi
 bench-kpi: services
-	RAPPORT_BENCH_KPI=1 go test -run '^$$' -bench Leadership -benchtime 20x -timeout 60m -v ./kpi/
+	RAPPORT_BENCH_KPI=1 go test -run '^$$' -bench 'Leadership|RollupReads' -benchtime 20x -timeout 60m -v ./kpi/
 
 ## fuzz: run every normalizer fuzz target for FUZZTIME each (default 30s)
 FUZZTIME ?= 30s

@@ -4,9 +4,10 @@
 // (Engine).
 //
 // Every KPI is computed from the rollups kpi_hourly (per hour, brand, product, network, language and customer
-// segment) and kpi_customer_daily (per customer, brand and day), which the refresher recomputes from posts
-// for every hour touched by newly ingested posts. A recomputation replaces the rows of an hour as a whole, so
-// a replayed post changes no KPI.
+// segment, summed per day into kpi_daily) and kpi_customer_daily (per customer, brand and day, summed per
+// month into kpi_customer_monthly), which the refresher recomputes from posts for every hour touched by newly
+// ingested posts. A recomputation replaces the rows of an hour (day, month) as a whole, so a replayed post
+// changes no KPI, and the engine reads the latest computation of each bucket.
 package kpi
 
 // Unit says how a KPI value reads.

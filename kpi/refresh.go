@@ -38,15 +38,16 @@ func (c *RefresherConfig) setDefaults() {
 	}
 }
 
-// Refresher keeps kpi_hourly and kpi_customer_daily up to date. Each refresh finds the hours touched since
-// the last one — the hours of every version of every post ingested since (watermark − slack), of the posts
-// those reply to, and of every post of an author whose customer link changed — and recomputes those hours
-// (and their days) from the deduplicated posts: the latest version of each (network, post_id), without the
-// posts deleted at their source.
+// Refresher keeps the KPI rollups up to date: kpi_hourly, kpi_daily, kpi_customer_daily and
+// kpi_customer_monthly. Each refresh finds the hours touched since the last one — the hours of every version
+// of every post ingested since (watermark − slack), of the posts those reply to, and of every post of an
+// author whose customer link changed — and recomputes those hours (their days, and then their months) from
+// the deduplicated posts: the latest version of each (network, post_id), without the posts deleted at their
+// source.
 //
 // Replays are safe because nothing is incremented: a recomputation inserts the hour's rows again with a
-// higher version (ReplacingMergeTree keeps the latest), and zero rows for the keys of the hour that no
-// longer have posts. Posts inserted twice collapse in the deduplication, so the recomputed rows are the
+// higher version (ReplacingMergeTree keeps the latest; the engine reads the latest computation of each
+// bucket), and zero rows for the keys of the hour that no longer have posts. Posts inserted twice collapse in the deduplication, so the recomputed rows are the
 // same as before.
 type Refresher struct {
 	conn    driver.Conn
@@ -311,6 +312,11 @@ func (r *Refresher) recompute(ctx context.Context, hours []uint32, st *RefreshSt
 	for len(hours) > 0 && hours[0] < 86400 {
 		hours = hours[1:]
 	}
+	months := map[time.Time]bool{}
+	for _, h := range hours {
+		t := time.Unix(int64(h), 0).UTC()
+		months[time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)] = true
+	}
 	for len(hours) > 0 {
 		// A chunk ends at a day boundary when it can, so that no day is recomputed twice.
 		n := min(len(hours), r.cfg.ChunkHours)
@@ -349,6 +355,25 @@ func (r *Refresher) recompute(ctx context.Context, hours []uint32, st *RefreshSt
 		}
 		st.Hours += len(chunk)
 		st.Days += len(dayList)
+	}
+	// The months of the recomputed days, once each, after all their days.
+	monthList := make([]time.Time, 0, len(months))
+	for m := range months {
+		monthList = append(monthList, m)
+	}
+	sort.Slice(monthList, func(i, j int) bool { return monthList[i].Before(monthList[j]) })
+	for _, m := range monthList {
+		version := uint64(time.Now().UnixNano())
+		rep := strings.NewReplacer("{v}", strconv.FormatUint(version+1, 10), "{v0}", strconv.FormatUint(version, 10),
+			"{mfrom}", m.Format(time.DateOnly), "{mto}", m.AddDate(0, 1, 0).Format(time.DateOnly))
+		for _, s := range []struct{ what, sql string }{
+			{"recomputing kpi_customer_monthly", customerMonthlyInsert},
+			{"clearing stale kpi_customer_monthly rows", customerMonthlyZeros},
+		} {
+			if err := r.conn.Exec(ctx, rep.Replace(s.sql)); err != nil {
+				return fmt.Errorf("%s for %s: %w", s.what, m.Format("2006-01"), err)
+			}
+		}
 	}
 	return nil
 }

@@ -230,3 +230,44 @@ SELECT day, brand, customer_id, toUInt64({v0})
 FROM kpi_customer_daily WHERE toUInt32(day) * 86400 IN ({days})
 GROUP BY day, brand, customer_id
 HAVING max(version) < {v}`
+
+// The templates below take {v}, {v0} and {mfrom}, {mto}: the first day of the first month recomputed and the
+// first day after the last month, as YYYY-MM-DD.
+
+// customerMonthlyInsert recomputes kpi_customer_monthly for the months from the latest computation of each day
+// of kpi_customer_daily (see latestOf).
+var customerMonthlyInsert = `
+INSERT INTO kpi_customer_monthly (month, brand, customer_id, segment, posts, opinions, positive, negative, recommend,
+	praise, purchase, complaints, complaints_answered, churn, positive_days, last_positive_at, last_post_at, version)
+SELECT toStartOfMonth(day) AS m, brand, customer_id, argMax(segment, last_post_at), sum(posts), sum(opinions),
+	sum(positive), sum(negative), sum(recommend), sum(praise), sum(purchase), sum(complaints), sum(complaints_answered),
+	sum(churn), countIf(positive + recommend + praise + purchase > 0), max(last_positive_at), max(last_post_at),
+	toUInt64({v})
+FROM kpi_customer_daily
+WHERE day >= toDate('{mfrom}') AND day < toDate('{mto}') AND posts > 0
+	AND ` + latestOf("kpi_customer_daily", "day", "day >= toDate('{mfrom}') AND day < toDate('{mto}')") + `
+GROUP BY m, brand, customer_id`
+
+// customerMonthlyZeros clears the keys of kpi_customer_monthly in the months that the recomputation did not
+// write.
+const customerMonthlyZeros = `
+INSERT INTO kpi_customer_monthly (month, brand, customer_id, version)
+SELECT month, brand, customer_id, toUInt64({v0})
+FROM kpi_customer_monthly
+WHERE month >= toDate('{mfrom}') AND month < toDate('{mto}')
+GROUP BY month, brand, customer_id
+HAVING max(version) < {v}`
+
+// latestOf returns the condition that keeps, of the rows of a rollup table satisfying cond (a condition on key
+// columns only), those of the latest computation of their time bucket (column col: hour, day or month).
+//
+// The refresher recomputes whole buckets: one computation inserts every key of a bucket with version v and a
+// zero row with version v−1 for each key of the bucket it did not write. So the newest version among the
+// bucket's rows (restricted to any set of keys) belongs to its latest computation, and its rows are exactly
+// what FINAL would return for those keys, minus zero rows. Selecting them this way costs a scan of the
+// version column, where FINAL merges every row in one thread (hundreds of milliseconds over millions of rows on
+// ClickHouse 18.16). cond must not test non-key columns: zero rows hold defaults there, and skipping them would
+// let an older computation's rows through.
+func latestOf(table, col, cond string) string {
+	return `(` + col + `, version) IN (SELECT ` + col + `, max(version) FROM ` + table + ` WHERE ` + cond + ` GROUP BY ` + col + `)`
+}
