@@ -57,6 +57,10 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	cfg.Catalog.File = catFile
+	// Authors are linked to the simulated CRM (imported below), so the loyalty KPIs have customers.
+	link := true
+	cfg.Customers.Link = &link
+	cfg.PII.Key = demoPIIKey
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -91,6 +95,12 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer func() { _ = conn.Close() }()
+	gen := sf.generator()
+	customers, err := importDemoCRM(ctx, conn, gen)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "customer directory: %d simulated CRM customers (authors are linked to them as posts arrive)\n", customers)
 	httpCtx, stopHTTP := context.WithCancel(context.Background())
 	defer stopHTTP()
 	if wait, err := serveHTTP(httpCtx, cfg.HTTP.Listen, reg, map[string]readiness{"clickhouse": conn.Ping}, log); err != nil {
@@ -108,7 +118,6 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer producer.Close()
 
-	gen := sf.generator()
 	var produced atomic.Int64
 	prodDone := make(chan error, 1)
 	pipeCtx, stopPipe := context.WithCancel(context.Background())

@@ -39,6 +39,18 @@ func TestDemo(t *testing.T) {
 	if !regexp.MustCompile(`produced [\d,]+ +read [\d,]+ +rows in ClickHouse`).MatchString(text) {
 		t.Errorf("demo output has no progress line:\n%s", text)
 	}
+	// Authors are linked to the simulated CRM, so every brand's headline row has a customer loyalty index
+	// (a number, not "–"), and the links are stored.
+	if !regexp.MustCompile(`customer directory: [1-9][\d]* simulated CRM customers`).MatchString(text) {
+		t.Errorf("demo output does not report the simulated CRM:\n%s", text)
+	}
+	if rows := regexp.MustCompile(`(?m)^ +acme +[\d,]+ .* [\d.]+ +[\d.]+$`).FindString(text); rows == "" {
+		t.Errorf("acme's headline row has no trust and loyalty index:\n%s", text)
+	}
+	var links uint64
+	if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+db+".customer_links WHERE status = 'auto'").Scan(&links); err != nil || links == 0 {
+		t.Errorf("automatic customer links stored: %d, %v; want some", links, err)
+	}
 }
 
 func TestSimulateWritesTheStream(t *testing.T) {
