@@ -152,9 +152,11 @@ type Notice struct {
 	ID    string `json:"alert_id"`
 	Scope Scope  `json:"-"`
 	// Event is fired, escalated or resolved; State firing or resolved.
-	Event      string    `json:"event"`
-	State      string    `json:"state"`
-	Severity   string    `json:"severity"`
+	Event    string `json:"event"`
+	State    string `json:"state"`
+	Severity string `json:"severity"`
+	// Tier is the detector tier that fired the alert: immediate, sustained or sequential.
+	Tier       string    `json:"tier"`
 	ScopeKey   string    `json:"scope"`
 	Brand      string    `json:"brand"`
 	Product    string    `json:"product,omitempty"`
@@ -431,7 +433,7 @@ func (m *Monitor) notice(s *series, st Step) Notice {
 	a := st.Alert
 	n := Notice{
 		ID: AlertID(s.scope, a.Start), Scope: s.scope, ScopeKey: s.scope.Key(), Event: st.Event.String(),
-		State: "firing", Severity: a.Severity.String(), Brand: s.scope.Brand, Product: s.scope.Product,
+		State: "firing", Severity: a.Severity.String(), Tier: a.Tier(), Brand: s.scope.Brand, Product: s.scope.Product,
 		Network: s.scope.Network, Mode: string(m.cfg.Mode), StartedAt: a.Start, FiredAt: a.FiredAt,
 		Value: a.Value, Baseline: a.Baseline, Score: round4(a.Score), Peak: round4(a.Peak),
 		Negative: s.runNeg, Total: s.runTot,
