@@ -92,7 +92,8 @@ type Config struct {
 	// CusumShift is the sequential tier: a one-sided Poisson CUSUM of the count against its seasonal
 	// baseline, tuned to a rise of the count by this fraction of its baseline (0.5: +50 %), the
 	// smallest rise worth paging on; 0 disables it. It catches a rise that builds up over minutes long
-	// before any bucket or sum stands out alone. Default 0.5.
+	// before any bucket or sum stands out alone. Default 0 (off) here, 0.5 in StreamingConfig: on the
+	// NAB files (5-minute buckets) it adds false positives (see docs/ALERTING.md).
 	CusumShift float64
 	// CusumRunLength is the CUSUM's target in-control run length: its threshold is
 	// h = ln(CusumRunLength/Bucket) in log-likelihood-ratio units, so that on Poisson data at the
@@ -148,7 +149,7 @@ func DefaultConfig() Config {
 		CritZ:          8,
 		ImmediateZ:     8,
 		ImmediateEvery: 7 * 24 * time.Hour,
-		CusumShift:     0.5,
+		CusumShift:     0,
 		CusumRunLength: 30 * 24 * time.Hour,
 		Persist:        3,
 		Window:         5,

@@ -301,7 +301,7 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 	f(func(c *Config) { c.ShareZ = 0 }, "alerting.share_z")
 	f(func(c *Config) { c.MinShareTotal = 0 }, "alerting.min_share_total")
 	f(func(c *Config) { c.CusumShift = -0.5 }, "alerting.cusum_shift: must be 0 (off) or a relative rise up to 10, got -0.5")
-	f(func(c *Config) { c.CusumRunLength = c.Bucket }, "alerting.cusum_run_length: must be at least two buckets")
+	f(func(c *Config) { c.CusumShift, c.CusumRunLength = 0.5, c.Bucket }, "alerting.cusum_run_length: must be at least two buckets")
 }
 
 func TestSeasonalSlotsFollowTheLocation(t *testing.T) {
@@ -428,6 +428,7 @@ func poissonSeries(n int, mu float64, seed uint64) []float64 {
 // sequentialOnly is a configuration in which only the sequential tier can fire.
 func sequentialOnly() Config {
 	c := DefaultConfig()
+	c.CusumShift = 0.5
 	c.Seasonality = SeasonNone
 	c.ImmediateZ = 0
 	c.WarnZ, c.CritZ = 1000, 1000
@@ -475,6 +476,7 @@ func TestCusumCatchesARampEarly(t *testing.T) {
 		return fired[0].FiredAt.Sub(t0.Add(time.Duration(start) * c.Bucket)), fired
 	}
 	c := DefaultConfig()
+	c.CusumShift = 0.5
 	seq, fired := delay(c)
 	c.CusumShift = 0
 	off, _ := delay(c)
