@@ -89,6 +89,19 @@ type Config struct {
 	// ordinary data exceeds once in this long (1 - Bucket/ImmediateEvery), so a series whose bursts
 	// reach a high z every day does not page every day; 0 disables the check. Default 168h (a week).
 	ImmediateEvery time.Duration
+	// CusumShift is the sequential tier: a one-sided Poisson CUSUM of the count against its seasonal
+	// baseline, tuned to a rise of the count by this fraction of its baseline (0.5: +50 %), the
+	// smallest rise worth paging on; 0 disables it. It catches a rise that builds up over minutes long
+	// before any bucket or sum stands out alone. Default 0 (off) here, 0.5 in StreamingConfig: on the
+	// NAB files (5-minute buckets) it adds false positives (see docs/ALERTING.md).
+	CusumShift float64
+	// CusumRunLength is the CUSUM's target in-control run length: its threshold is
+	// h = ln(CusumRunLength/Bucket) in log-likelihood-ratio units, so that on Poisson data at the
+	// baseline it raises a false alarm at most once in this long (Lorden's bound). The statistic must
+	// also exceed the series' own quantile that ordinary data exceeds once in this long, so a series
+	// whose level wanders more than its measured spread says does not page more often. Default 720h
+	// (30 days).
+	CusumRunLength time.Duration
 	// Persist is k in "k of the last n buckets must be hot to fire". Default 3.
 	Persist int
 	// Window is n in "k of the last n buckets", at most 64. Default 5.
@@ -136,6 +149,8 @@ func DefaultConfig() Config {
 		CritZ:          8,
 		ImmediateZ:     8,
 		ImmediateEvery: 7 * 24 * time.Hour,
+		CusumShift:     0,
+		CusumRunLength: 30 * 24 * time.Hour,
 		Persist:        3,
 		Window:         5,
 		ResolveZ:       2,
@@ -183,6 +198,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("alerting.immediate_z: must be 0 (off) or at least warn_z (%v), got %v", c.WarnZ, c.ImmediateZ)
 	case c.ImmediateEvery != 0 && c.ImmediateEvery < c.Bucket:
 		return fmt.Errorf("alerting.immediate_every: must be 0 (off) or at least the bucket (%v), got %v", c.Bucket, c.ImmediateEvery)
+	case !(c.CusumShift >= 0 && c.CusumShift <= 10):
+		return fmt.Errorf("alerting.cusum_shift: must be 0 (off) or a relative rise up to 10, got %v", c.CusumShift)
+	case c.CusumShift > 0 && c.CusumRunLength < 2*c.Bucket:
+		return fmt.Errorf("alerting.cusum_run_length: must be at least two buckets (%v), got %v", 2*c.Bucket, c.CusumRunLength)
 	case c.Window < 1 || c.Window > 64:
 		return fmt.Errorf("alerting.window: must be between 1 and 64 buckets, got %d", c.Window)
 	case c.Persist < 1 || c.Persist > c.Window:

@@ -99,6 +99,20 @@ type Alert struct {
 	Value, Baseline float64
 	// Immediate says the alert fired on the immediate tier (ImmediateZ), before persistence.
 	Immediate bool
+	// Sequential says the alert fired on the sequential tier (the CUSUM reached its threshold) before
+	// either of the others.
+	Sequential bool
+}
+
+// Tier names the tier that fired the alert: immediate, sustained or sequential.
+func (a Alert) Tier() string {
+	switch {
+	case a.Immediate:
+		return "immediate"
+	case a.Sequential:
+		return "sequential"
+	}
+	return "sustained"
 }
 
 // Step is the Detector's verdict on one bucket.
@@ -113,6 +127,9 @@ type Step struct {
 	// Share, ShareBaseline and ShareScore are set by ObserveShare when the total was at least
 	// MinShareTotal; otherwise they are NaN.
 	Share, ShareBaseline, ShareScore float64
+	// Cusum is the sequential tier's statistic after the bucket, in log-likelihood-ratio units (it fires
+	// at CusumThreshold); 0 while it is off, warming up, firing or cooling down.
+	Cusum float64
 	// Hot says the bucket counted towards persistence.
 	Hot   bool
 	State State
@@ -133,6 +150,7 @@ type Detector struct {
 	share     *baseline // share mode only, built on first ObserveShare
 	tail      tailQuantile
 	earlyTail tailQuantile // of the immediate tier's score
+	cusumTail tailQuantile // of the sequential tier's statistic
 	slotSec   int64
 	perDay    int
 	winMask   uint64
@@ -153,6 +171,11 @@ type Detector struct {
 	// scales[k] is the observed spread of the residual of the k-th sum (2, 4, 16, 64 buckets, MaxScale)
 	scales     [5]sumScale
 	scaleAlpha float64
+	// the sequential tier: the CUSUM, where its current run started (it left 0), the run's excess
+	// over the baseline, and the constants of its increment
+	cusum, cusumExcess  float64
+	cusumStart          time.Time
+	cusumH, cusumLogRho float64
 }
 
 // sumScale tracks the mean absolute residual of one sum of buckets against the sum of its baselines,
@@ -189,8 +212,13 @@ func New(c Config) (*Detector, error) {
 		perDay:    int(24 * time.Hour / c.SlotWidth),
 		tail:      newTailQuantile(1 - math.Exp2(-float64(c.Bucket)/float64(c.SeasonHalfLife))),
 		earlyTail: newTailQuantile(1 - math.Exp2(-float64(c.Bucket)/float64(c.SeasonHalfLife))),
+		cusumTail: newTailQuantile(1 - math.Exp2(-float64(c.Bucket)/float64(c.SeasonHalfLife))),
 	}
 	d.scaleAlpha = 1 - math.Exp2(-float64(c.Bucket)/float64(c.SeasonHalfLife))
+	if c.CusumShift > 0 {
+		d.cusumH = CusumThreshold(c)
+		d.cusumLogRho = math.Log1p(c.CusumShift)
+	}
 	d.winMask = uint64(1)<<uint(c.Window) - 1
 	if c.Window == 64 {
 		d.winMask = math.MaxUint64
@@ -257,7 +285,14 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	early := st.Score
 	earlyOK := value >= c.MinVolume && value >= c.MinRatio*base
 	hot := st.Score >= c.WarnZ && earlyOK
-	if c.MaxScale > 1 {
+	// inflation[k] is how many times the independent-noise variance the k-th sum's residuals have
+	// actually shown (at least 1): the sequential tier adds buckets up too, and needs the same
+	// correction at the length of its current run. The sums above MaxScale are learnt for it, not
+	// scored.
+	var inflation [len(d.scales)]float64
+	var scaleLen [len(d.scales)]int
+	nScales := 0
+	if c.MaxScale > 1 || c.CusumShift > 0 {
 		// A bucket adds at most ClipZ robust standard deviations to a sum, so one burst cannot carry
 		// the sums of the buckets after it.
 		d.ring[d.rpos] = [3]float64{math.Min(value, base+c.ClipZ*sigma), base, sigma * sigma}
@@ -265,7 +300,11 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		d.rfill = min(d.rfill+1, len(d.ring))
 		var sx, sb, sv float64
 		k := 0
-		for m, next := 1, 2; m <= min(c.MaxScale, d.rfill); m++ {
+		longest := c.MaxScale
+		if c.CusumShift > 0 {
+			longest = len(d.ring)
+		}
+		for m, next := 1, 2; m <= min(longest, d.rfill); m++ {
 			r := d.ring[(d.rpos-m+len(d.ring))%len(d.ring)]
 			sx, sb, sv = sx+r[0], sb+r[1], sv+r[2]
 			if m != next && m != c.MaxScale {
@@ -277,11 +316,19 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 			// volume move together (replies, threads) and a baseline error adds up over the sum.
 			sc := &d.scales[k]
 			v := math.Max(sv, sc.variance())
+			inflation[k] = v / sv
+			if k > 0 {
+				inflation[k] = math.Max(inflation[k], inflation[k-1])
+			}
+			scaleLen[k], nScales = m, k+1
 			z := d.z(sx, sb, v)
 			if warm {
 				sc.learn(sx-sb, v, d.scaleAlpha, c.ClipZ)
 			}
 			k++
+			if m > c.MaxScale {
+				continue
+			}
 			ok := value >= c.MinVolume && sx >= c.MinRatio*sb && value > base
 			if m <= 4 && z > early {
 				early, earlyOK = z, ok
@@ -309,11 +356,16 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 			d.earlyTail.add(early)
 		}
 	}
+	// mu is what the sequential tier expects: the count's baseline or, in share mode, at least the
+	// share's baseline times the bucket's total, so that a launch that brings more posts of every kind
+	// raises the expectation with it.
+	mu := base
 	if d.share != nil {
 		shareHot := false
 		if total >= c.MinShareTotal {
 			sh := value / total
 			sb, ss := d.share.expect(ws, ds, total)
+			mu = math.Max(mu, sb*total)
 			st.Share, st.ShareBaseline, st.ShareScore = sh, sb, (sh-sb)/ss
 			shareHot = st.ShareScore >= c.ShareZ
 			d.share.learn(sh, ws, ds, total)
@@ -327,6 +379,34 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	}
 	hot = hot || immediate
 	st.Hot = hot
+	sequential := false
+	if c.CusumShift > 0 {
+		if warm && d.state != StateFiring && !t.Before(d.coolUntil) {
+			// A bucket adds at most ClipZ robust standard deviations, like to the sums: the CUSUM is
+			// for a rise that persists, a single burst is the immediate tier's to judge.
+			if d.cusum == 0 {
+				d.cusumStart, d.cusumExcess = t, 0
+			}
+			// the inflation of the shortest learnt sum at least as long as the run so far
+			run := int(t.Sub(d.cusumStart)/c.Bucket) + 1
+			infl := 1.0
+			for k := range nScales {
+				infl = inflation[k]
+				if scaleLen[k] >= run {
+					break
+				}
+			}
+			inc := cusumIncrement(math.Min(value, mu+c.ClipZ*sigma), mu, infl*sigma*sigma, d.cusumLogRho, c.CusumShift)
+			d.cusum = math.Max(0, d.cusum+inc)
+			d.cusumExcess += value - mu
+			sequential = d.cusum >= d.cusumH && d.cusumExcess >= c.MinVolume && value >= c.MinVolume && value > mu
+			sequential = sequential && d.cusum >= d.cusumTail.above(1-float64(c.Bucket)/float64(c.CusumRunLength))
+			d.cusumTail.add(d.cusum)
+		} else {
+			d.cusum = 0
+		}
+		st.Cusum = d.cusum
+	}
 	d.hot = (d.hot << 1) & d.winMask
 	if hot {
 		d.hot |= 1
@@ -336,19 +416,28 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	case StateOK, StatePending:
 		if d.hot == 0 {
 			d.state = StateOK
-			break
-		}
-		if d.state == StateOK {
-			d.state, d.runStart, d.runPeak = StatePending, t, st.Score
-		}
-		if hot {
-			d.runPeak = math.Max(d.runPeak, st.Score)
+		} else {
+			if d.state == StateOK {
+				d.state, d.runStart, d.runPeak = StatePending, t, st.Score
+			}
+			if hot {
+				d.runPeak = math.Max(d.runPeak, st.Score)
+			}
 		}
 		sustained := bits.OnesCount64(d.hot) >= c.Persist
-		if hot && (sustained || immediate) && !t.Before(d.coolUntil) {
-			d.state, d.calm = StateFiring, 0
-			d.alert = Alert{Start: d.runStart, FiredAt: t, Severity: d.severity(d.runPeak),
-				Score: st.Score, Peak: d.runPeak, Value: value, Baseline: base, Immediate: !sustained}
+		byZ := hot && (sustained || immediate)
+		if (byZ || sequential) && !t.Before(d.coolUntil) {
+			start, peak := d.runStart, d.runPeak
+			if d.hot == 0 || (sequential && d.cusumStart.Before(start)) {
+				start = d.cusumStart
+			}
+			if d.hot == 0 {
+				peak = st.Score
+			}
+			d.state, d.calm, d.cusum = StateFiring, 0, 0
+			d.alert = Alert{Start: start, FiredAt: t, Severity: d.severity(peak),
+				Score: st.Score, Peak: peak, Value: value, Baseline: base,
+				Immediate: byZ && !sustained, Sequential: !byZ}
 			st.Event = EventFired
 		}
 	case StateFiring:
@@ -376,6 +465,24 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		st.Alert = d.alert
 	}
 	return st, nil
+}
+
+// CusumThreshold is the sequential tier's threshold h = ln(CusumRunLength/Bucket), in
+// log-likelihood-ratio units: a CUSUM of log-likelihood ratios crosses h on in-control data at most
+// once in e^h buckets on average (Lorden 1971), here once in CusumRunLength.
+func CusumThreshold(c Config) float64 {
+	return math.Log(float64(c.CusumRunLength) / float64(c.Bucket))
+}
+
+// cusumIncrement is the sequential tier's step for count x against baseline mu with variance v: the
+// quasi-Poisson log-likelihood ratio of the rate mu·(1+shift) against mu,
+// (x·ln(1+shift) − mu·shift)/φ, with dispersion φ = v/mu at least 1 (mu taken as at least 1 there,
+// and at least half a post per bucket in the ratio, as in poissonZ). It is positive when x exceeds
+// mu·shift/ln(1+shift), the reference value k (1.23·mu for +50 %).
+func cusumIncrement(x, mu, v, logRho, shift float64) float64 {
+	mu = math.Max(mu, 0.5)
+	phi := math.Max(1, v/math.Max(mu, 1))
+	return (x*logRho - mu*shift) / phi
 }
 
 // z scores value against base with variance v, as Config.Scoring says.

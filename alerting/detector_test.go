@@ -300,6 +300,8 @@ func TestConfigValidateNamesTheField(t *testing.T) {
 	f(func(c *Config) { c.ClipZ = 0.5 }, "alerting.clip_z")
 	f(func(c *Config) { c.ShareZ = 0 }, "alerting.share_z")
 	f(func(c *Config) { c.MinShareTotal = 0 }, "alerting.min_share_total")
+	f(func(c *Config) { c.CusumShift = -0.5 }, "alerting.cusum_shift: must be 0 (off) or a relative rise up to 10, got -0.5")
+	f(func(c *Config) { c.CusumShift, c.CusumRunLength = 0.5, c.Bucket }, "alerting.cusum_run_length: must be at least two buckets")
 }
 
 func TestSeasonalSlotsFollowTheLocation(t *testing.T) {
@@ -404,5 +406,117 @@ func TestSumsLearnTheirSpread(t *testing.T) {
 	c.ImmediateZ = 0
 	if got := feed(t, c, v).fired(); len(got) != 0 {
 		t.Errorf("got %d alert(s) on a calm autocorrelated series, first %+v; want none", len(got), got[0])
+	}
+}
+
+// poissonSeries returns n counts drawn from a Poisson distribution of mean mu, from a fixed seed.
+func poissonSeries(n int, mu float64, seed uint64) []float64 {
+	r := rand.New(rand.NewPCG(seed, 3))
+	out := make([]float64, n)
+	l := math.Exp(-mu)
+	for i := range out {
+		k, p := 0, r.Float64()
+		for p > l {
+			k++
+			p *= r.Float64()
+		}
+		out[i] = float64(k)
+	}
+	return out
+}
+
+// sequentialOnly is a configuration in which only the sequential tier can fire.
+func sequentialOnly() Config {
+	c := DefaultConfig()
+	c.CusumShift = 0.5
+	c.Seasonality = SeasonNone
+	c.ImmediateZ = 0
+	c.WarnZ, c.CritZ = 1000, 1000
+	c.ResolveAfter = 1
+	c.Cooldown = 0
+	c.Warmup = 6 * time.Hour
+	return c
+}
+
+// TestCusumFalseAlarmRate checks the threshold's promise on in-control Poisson counts: with
+// h = ln(run length/bucket), false alarms come at most once per run length on average.
+func TestCusumFalseAlarmRate(t *testing.T) {
+	c := sequentialOnly()
+	c.CusumRunLength = 500 * c.Bucket // h = ln 500, small enough to see false alarms in a test
+	for _, mu := range []float64{2, 10, 40} {
+		n := 200_000
+		got := len(feed(t, c, poissonSeries(n, mu, uint64(mu))).fired())
+		t.Logf("mean %v: %d false alarms in %d buckets (bound %d)", mu, got, n, n/500)
+		// the bound says at most n/500 = 800; the sums' spread and the baseline's error make the real
+		// rate lower still, but it must not be zero either (the tier is live)
+		if got > n/500 || got == 0 {
+			t.Errorf("mean %v: %d false alarms in %d buckets; want between 1 and %d (one per run length at most)", mu, got, n, n/500)
+		}
+	}
+}
+
+// TestCusumCatchesARampEarly feeds a slow ramp, like a complaint that spreads: the count rises
+// linearly to five times its level over two hours. The sequential tier must fire well before the
+// bucket and sum scores alone do, and fire once.
+func TestCusumCatchesARampEarly(t *testing.T) {
+	base := poissonSeries(4*day, 20, 7)
+	v := append([]float64(nil), base...)
+	start := 3*day + 600
+	ramp := poissonSeries(4*day, 1, 8) // noise of the extra posts, scaled below
+	for i := start; i < len(v); i++ {
+		f := math.Min(1, float64(i-start)/120) * 4 * 20
+		v[i] += math.Round(f + (ramp[i]-1)*math.Sqrt(f))
+		v[i] = math.Max(0, v[i])
+	}
+	delay := func(c Config) (time.Duration, []Alert) {
+		fired := feed(t, c, v).fired()
+		if len(fired) == 0 {
+			return -1, nil
+		}
+		return fired[0].FiredAt.Sub(t0.Add(time.Duration(start) * c.Bucket)), fired
+	}
+	c := DefaultConfig()
+	c.CusumShift = 0.5
+	seq, fired := delay(c)
+	c.CusumShift = 0
+	off, _ := delay(c)
+	if seq < 0 || len(fired) != 1 || !fired[0].Sequential {
+		t.Fatalf("with the sequential tier: alerts %+v; want one, fired by the sequential tier", fired)
+	}
+	if off >= 0 && seq > off*2/3 {
+		t.Errorf("sequential tier fired after %v, the others alone after %v; want at most two thirds of it", seq, off)
+	}
+	t.Logf("ramp detected after %v with the sequential tier, %v without", seq, off)
+}
+
+// TestCusumResetsOnAlertAndInCooldown checks that the statistic starts from zero after an alert and
+// stays there while the alert is open and cooling down (the bucket that fires shows the crossing).
+func TestCusumResetsOnAlertAndInCooldown(t *testing.T) {
+	c := sequentialOnly()
+	c.Cooldown = time.Hour
+	c.ResolveAfter = 5
+	v := poissonSeries(day, 10, 4)
+	for i := 12 * 60; i < 13*60; i++ {
+		v[i] += 8 // +80 % for an hour
+	}
+	r := feed(t, c, v)
+	fired := r.fired()
+	if len(fired) != 1 {
+		t.Fatalf("got %d alerts; want one (the second hour of the rise falls in the cooldown)", len(fired))
+	}
+	var resolved time.Time
+	for _, e := range r.events {
+		if e.Event == EventResolved {
+			resolved = e.Time
+		}
+	}
+	if resolved.IsZero() {
+		t.Fatalf("the alert never resolved")
+	}
+	for _, st := range r.steps {
+		inCooldown := !st.Time.Before(resolved) && st.Time.Before(resolved.Add(c.Cooldown))
+		if st.Event != EventFired && (st.State == StateFiring || inCooldown) && st.Cusum != 0 {
+			t.Fatalf("%v: cusum %v while firing or cooling down; want 0", st.Time, st.Cusum)
+		}
 	}
 }

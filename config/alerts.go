@@ -17,19 +17,22 @@ type Alerts struct {
 	ByNetwork   bool `yaml:"by_network"`  // one series per network of a brand; default false
 	Competitors bool `yaml:"competitors"` // also watch competitor brands; default false
 	// Detector.
-	Bucket       time.Duration `yaml:"bucket"`        // width of one bucket of event time; default 15s
-	Lateness     time.Duration `yaml:"lateness"`      // event time a bucket waits for late posts; default 5s
-	Warmup       time.Duration `yaml:"warmup"`        // data a series observes before it may fire; default 24h
-	Location     string        `yaml:"location"`      // IANA time zone whose clock defines time-of-day and day-of-week; default UTC
-	MinVolume    float64       `yaml:"min_volume"`    // smallest bucket value that may count towards an alert; default 3
-	WarnZ        float64       `yaml:"warn_z"`        // robust z (quasi-Poisson deviance) at which a bucket is hot; default 5
-	ImmediateZ   float64       `yaml:"immediate_z"`   // z at which 15-60 s of posts fire at once if also the series' highest in a week; default 5; negative: off
-	CritZ        float64       `yaml:"crit_z"`        // robust z from which an alert is critical; default 8
-	Persist      int           `yaml:"persist"`       // hot buckets among the last `window` needed to fire; default 2
-	Window       int           `yaml:"window"`        // persistence window in buckets (at most 64); default 4
-	ResolveAfter int           `yaml:"resolve_after"` // consecutive calm buckets that resolve an alert; default 20
-	Cooldown     time.Duration `yaml:"cooldown"`      // quiet time after an alert resolves; default 1h
-	MaxSeries    int           `yaml:"max_series"`    // most series watched at once; default 10000
+	Bucket     time.Duration `yaml:"bucket"`      // width of one bucket of event time; default 15s
+	Lateness   time.Duration `yaml:"lateness"`    // event time a bucket waits for late posts; default 5s
+	Warmup     time.Duration `yaml:"warmup"`      // data a series observes before it may fire; default 24h
+	Location   string        `yaml:"location"`    // IANA time zone whose clock defines time-of-day and day-of-week; default UTC
+	MinVolume  float64       `yaml:"min_volume"`  // smallest bucket value that may count towards an alert; default 3
+	WarnZ      float64       `yaml:"warn_z"`      // robust z (quasi-Poisson deviance) at which a bucket is hot; default 5
+	ImmediateZ float64       `yaml:"immediate_z"` // z at which 15-60 s of posts fire at once if also the series' highest in a week; default 5; negative: off
+	CritZ      float64       `yaml:"crit_z"`      // robust z from which an alert is critical; default 8
+	// Sequential tier: a Poisson CUSUM of the negative count against its baseline.
+	CusumShift     float64       `yaml:"cusum_shift"`      // relative rise the CUSUM is tuned to (0.5: +50 %); default 0.5; negative: off
+	CusumRunLength time.Duration `yaml:"cusum_run_length"` // target time between false alarms of one series on ordinary data (threshold ln(run length/bucket)); default 720h
+	Persist        int           `yaml:"persist"`          // hot buckets among the last `window` needed to fire; default 2
+	Window         int           `yaml:"window"`           // persistence window in buckets (at most 64); default 4
+	ResolveAfter   int           `yaml:"resolve_after"`    // consecutive calm buckets that resolve an alert; default 20
+	Cooldown       time.Duration `yaml:"cooldown"`         // quiet time after an alert resolves; default 1h
+	MaxSeries      int           `yaml:"max_series"`       // most series watched at once; default 10000
 	// Delivery.
 	Topic      string    `yaml:"topic"`      // Kafka topic the alerts are produced to; default rapport.alerts; "off" disables
 	ClickHouse *bool     `yaml:"clickhouse"` // store alerts in the ClickHouse alerts table; default true
@@ -59,6 +62,8 @@ func (a *Alerts) setDefaults() {
 	setFloat(&a.WarnZ, 5)
 	setFloat(&a.CritZ, 8)
 	setFloat(&a.ImmediateZ, 5)
+	setFloat(&a.CusumShift, 0.5)
+	setDuration(&a.CusumRunLength, 30*24*time.Hour)
 	setInt(&a.Persist, 2)
 	setInt(&a.Window, 4)
 	setInt(&a.ResolveAfter, 20)
@@ -108,6 +113,12 @@ func (a *Alerts) validate(bad func(string, string, ...any)) {
 	}
 	if !(a.CritZ >= a.WarnZ) {
 		bad("alerts.crit_z", "must be at least warn_z (%v), got %v", a.WarnZ, a.CritZ)
+	}
+	if !(a.CusumShift < 0 || (a.CusumShift > 0 && a.CusumShift <= 10)) {
+		bad("alerts.cusum_shift", "must be negative (off) or a relative rise in (0, 10], got %v", a.CusumShift)
+	}
+	if a.CusumRunLength < 2*a.Bucket {
+		bad("alerts.cusum_run_length", "must be at least two buckets (%s), got %s", 2*a.Bucket, a.CusumRunLength)
 	}
 	checkRange(bad, "alerts.window", a.Window, 1, 64)
 	checkRange(bad, "alerts.persist", a.Persist, 1, max(a.Window, 1))

@@ -15,7 +15,7 @@ func TestAlertsDefaults(t *testing.T) {
 	a := c.Alerts
 	if !*a.Enabled || a.Mode != "count" || a.Bucket != 15*time.Second || a.Lateness != 5*time.Second ||
 		a.Persist != 2 || a.Window != 4 || a.WarnZ != 5 || a.ImmediateZ != 5 || a.CritZ != 8 || a.Topic != "rapport.alerts" ||
-		!*a.ClickHouse || a.QueueSize != 1000 || a.Location != "UTC" {
+		!*a.ClickHouse || a.QueueSize != 1000 || a.Location != "UTC" || a.CusumShift != 0.5 || a.CusumRunLength != 30*24*time.Hour {
 		t.Errorf("alerts defaults %+v", a)
 	}
 }
@@ -26,7 +26,8 @@ func TestAlertsGood(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := c.Alerts
-	if a.Mode != "share" || !a.ByProduct || a.Bucket != 30*time.Second || len(a.Webhooks) != 2 {
+	if a.Mode != "share" || !a.ByProduct || a.Bucket != 30*time.Second || len(a.Webhooks) != 2 ||
+		a.CusumShift != 1 || a.CusumRunLength != 7*24*time.Hour {
 		t.Fatalf("alerts %+v", a)
 	}
 	if w := a.Webhooks[0]; w.Format != "slack" || w.Timeout != 5*time.Second || w.Attempts != 5 {
@@ -48,6 +49,8 @@ func TestAlertsBad(t *testing.T) {
 		"webhook_url.alerts-bad.yml":    `alerts.webhooks[0].url: "hooks.example/x" is not an http(s) URL`,
 		"webhook_format.alerts-bad.yml": `alerts.webhooks[0].format: "teams" is not one of slack, alertmanager, json`,
 		"topic.alerts-bad.yml":          `alerts.topic: "my alerts" is not a Kafka topic name`,
+		"cusum_shift.alerts-bad.yml":    "alerts.cusum_shift: must be negative (off) or a relative rise in (0, 10], got 50",
+		"cusum_run.alerts-bad.yml":      "alerts.cusum_run_length: must be at least two buckets (30s), got 20s",
 	}
 	files, _ := filepath.Glob("testdata/*.alerts-bad.yml")
 	if len(files) != len(want) {

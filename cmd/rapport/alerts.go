@@ -73,6 +73,8 @@ func alertsDetectorFlags(fs *flag.FlagSet, bucket time.Duration) func() (alertin
 	fs.Float64Var(&c.ImmediateZ, "immediate-z", c.ImmediateZ, "immediate tier: z of the last 1, 2 or 4 buckets firing at once without persistence (0: off)")
 	fs.DurationVar(&c.ImmediateEvery, "immediate-every", c.ImmediateEvery, "immediate tier: the score must also be the series' highest in this long (0: no check)")
 	scoring := fs.String("scoring", string(c.Scoring), "how a count is scored: normal, sqrt or poisson")
+	fs.Float64Var(&c.CusumShift, "cusum-shift", c.CusumShift, "sequential tier: relative rise of the count the CUSUM is tuned to (0.5: +50%; 0: off)")
+	fs.DurationVar(&c.CusumRunLength, "cusum-run-length", c.CusumRunLength, "sequential tier: target time between false alarms on in-control data; threshold ln(run length/bucket)")
 	fs.IntVar(&c.Persist, "k", c.Persist, "hot buckets needed among the last n to fire")
 	fs.IntVar(&c.Window, "n", c.Window, "persistence window in buckets (at most 64)")
 	fs.Float64Var(&c.ResolveZ, "resolve-z", c.ResolveZ, "robust z under which a bucket is calm")
@@ -105,9 +107,11 @@ type alertsLine struct {
 	Share         *float64 `json:"share,omitempty"`
 	ShareBaseline *float64 `json:"share_baseline,omitempty"`
 	ShareScore    *float64 `json:"share_score,omitempty"`
+	Cusum         *float64 `json:"cusum,omitempty"`
 	State         string   `json:"state,omitempty"`
 	Event         string   `json:"event,omitempty"`
 	Severity      string   `json:"severity,omitempty"`
+	Tier          string   `json:"tier,omitempty"`
 	AlertStart    string   `json:"alert_start,omitempty"`
 	Error         string   `json:"error,omitempty"`
 }
@@ -227,10 +231,14 @@ func alertsBacktestRow(d *alerting.Detector, row int, rec []string) alertsLine {
 	}
 	line.Baseline, line.Score = ptr(st.Baseline), ptr(st.Score)
 	line.Share, line.ShareBaseline, line.ShareScore = ptr(st.Share), ptr(st.ShareBaseline), ptr(st.ShareScore)
+	if d.Config().CusumShift > 0 {
+		line.Cusum = ptr(st.Cusum)
+	}
 	line.State = st.State.String()
 	if st.Event != alerting.EventNone {
 		line.Event = st.Event.String()
 		line.Severity = st.Alert.Severity.String()
+		line.Tier = st.Alert.Tier()
 		line.AlertStart = st.Alert.Start.Format(time.RFC3339)
 	}
 	return line

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -88,6 +89,7 @@ type simIncidentResult struct {
 	firstPost  time.Time
 	alerts     int
 	detectedAt time.Time
+	tier       string // of the first alert
 }
 
 type simFalseAlert struct {
@@ -178,7 +180,7 @@ func alertsSimRun(ctx context.Context, seed int64, rate float64, days int, cfgs 
 				if strings.EqualFold(in.Brand, f.n.Brand) && !f.at.Before(in.Start) && f.at.Before(in.Start.Add(in.Duration+time.Hour)) {
 					res[k].alerts++
 					if res[k].detectedAt.IsZero() {
-						res[k].detectedAt = f.at
+						res[k].detectedAt, res[k].tier = f.at, f.n.Tier
 					}
 					matched = true
 					break
@@ -196,29 +198,63 @@ func alertsSimRun(ctx context.Context, seed int64, rate float64, days int, cfgs 
 func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("alerts eval -sim", flag.ContinueOnError)
 	seed := fs.Int64("seed", 2, "simulator seed (1 was used while designing the streaming defaults; report another)")
+	seeds := fs.String("seeds", "", "comma-separated simulator seeds to run one after the other, with a summary (overrides -seed)")
 	rate := fs.Float64("rate", 10, "simulator posts per second of event time")
 	mode := fs.String("mode", "count", "count, share or reach")
+	mc := alerting.DefaultMonitorConfig()
+	fs.Float64Var(&mc.Detector.CusumShift, "cusum-shift", mc.Detector.CusumShift, "sequential tier: relative rise the CUSUM is tuned to (0: off)")
+	fs.DurationVar(&mc.Detector.CusumRunLength, "cusum-run-length", mc.Detector.CusumRunLength, "sequential tier: target time between false alarms per series")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *rate <= 0 {
 		return fmt.Errorf("-rate must be positive")
 	}
+	list := []int64{*seed}
+	if *seeds != "" {
+		list = nil
+		for _, f := range strings.Split(*seeds, ",") {
+			s, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+			if err != nil {
+				return fmt.Errorf("-seeds: %q is not a seed", f)
+			}
+			list = append(list, s)
+		}
+	}
 	// The defaults, and the same with one series per product next to the brand's, on one stream.
-	mc := alerting.DefaultMonitorConfig()
 	mc.Mode = alerting.Mode(*mode)
-	bp := mc
-	bp.ByProduct = true
-	const days = 3
-	records, outs, err := alertsSimRun(ctx, *seed, *rate, days, []alerting.MonitorConfig{mc, bp})
-	if err != nil {
+	if err := mc.Validate(); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "simulator seed %d, %.0f posts/s, %d days (%d records); day 1 warm-up, day 2 calm, incidents on day 3.\n", *seed, *rate, days, records)
-	for i, c := range []alerting.MonitorConfig{mc, bp} {
-		fmt.Fprintf(out, "\ndetector: mode %s, bucket %v, %d of %d buckets, warn z %.1f (scoring %s), sums up to %d buckets, lateness %v, by product %v.\n",
-			c.Mode, c.Detector.Bucket, c.Detector.Persist, c.Detector.Window, c.Detector.WarnZ, c.Detector.Scoring, c.Detector.MaxScale, c.Lateness, c.ByProduct)
-		if err := alertsSimReport(out, outs[i]); err != nil {
+	bp := mc
+	bp.ByProduct = true
+	cfgs := []alerting.MonitorConfig{mc, bp}
+	const days = 3
+	var summary []string
+	for _, seed := range list {
+		records, outs, err := alertsSimRun(ctx, seed, *rate, days, cfgs)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "simulator seed %d, %.0f posts/s, %d days (%d records); day 1 warm-up, day 2 calm, incidents on day 3.\n", seed, *rate, days, records)
+		for i, c := range cfgs {
+			fmt.Fprintf(out, "\ndetector: mode %s, bucket %v, %d of %d buckets, warn z %.1f (scoring %s), sums up to %d buckets, sequential tier +%.0f%% (run length %v), lateness %v, by product %v.\n",
+				c.Mode, c.Detector.Bucket, c.Detector.Persist, c.Detector.Window, c.Detector.WarnZ, c.Detector.Scoring, c.Detector.MaxScale,
+				100*c.Detector.CusumShift, c.Detector.CusumRunLength, c.Lateness, c.ByProduct)
+			if err := alertsSimReport(out, outs[i]); err != nil {
+				return err
+			}
+			summary = append(summary, fmt.Sprintf("seed %d\tby product %v\t%s", seed, c.ByProduct, alertsSimSummary(outs[i])))
+		}
+		fmt.Fprintln(out)
+	}
+	if len(list) > 1 {
+		fmt.Fprintf(out, "summary (delays of the four incidents in order, median, most alerts per incident, alerts outside incidents):\n")
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+		for _, l := range summary {
+			fmt.Fprintln(tw, l)
+		}
+		if err := tw.Flush(); err != nil {
 			return err
 		}
 	}
@@ -238,7 +274,7 @@ func alertsSimReport(out io.Writer, o simOutcome) error {
 		}
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "incident\tbrand\tramp\tstart\tdetected\tdelay from first incident post\talerts\n")
+	fmt.Fprintf(tw, "incident\tbrand\tramp\tstart\tdetected\tdelay from first incident post\ttier\talerts\n")
 	var delays, sudden, ramped []time.Duration
 	detected := 0
 	for _, r := range res {
@@ -246,7 +282,7 @@ func alertsSimReport(out io.Writer, o simOutcome) error {
 		if ramp <= 0 {
 			ramp = r.inc.Duration / 10
 		}
-		det, delay := "no", "-"
+		det, delay, tier := "no", "-", "-"
 		if !r.detectedAt.IsZero() {
 			detected++
 			d := r.detectedAt.Sub(r.firstPost)
@@ -256,9 +292,9 @@ func alertsSimReport(out io.Writer, o simOutcome) error {
 			} else {
 				ramped = append(ramped, d)
 			}
-			det, delay = r.detectedAt.Format("2006-01-02 15:04:05"), d.Round(time.Second).String()
+			det, delay, tier = r.detectedAt.Format("2006-01-02 15:04:05"), d.Round(time.Second).String(), r.tier
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%d\n", r.inc.ID, r.inc.Brand, ramp, r.inc.Start.Format("2006-01-02 15:04"), det, delay, r.alerts)
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\t%s\t%d\n", r.inc.ID, r.inc.Brand, ramp, r.inc.Start.Format("2006-01-02 15:04"), det, delay, tier, r.alerts)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -274,6 +310,26 @@ func alertsSimReport(out io.Writer, o simOutcome) error {
 		fmt.Fprintf(out, "  false alert: %s at %s (z %.1f)\n", f.scope, f.at.Format(time.RFC3339), f.score)
 	}
 	return nil
+}
+
+// alertsSimSummary is one line of the multi-seed summary: each incident's delay, the median, the most
+// alerts of one incident and the alerts outside incidents.
+func alertsSimSummary(o simOutcome) string {
+	var b strings.Builder
+	var ds []time.Duration
+	maxPer := 0
+	for _, r := range o.incidents {
+		maxPer = max(maxPer, r.alerts)
+		if r.detectedAt.IsZero() {
+			b.WriteString("missed\t")
+			continue
+		}
+		d := r.detectedAt.Sub(r.firstPost)
+		ds = append(ds, d)
+		fmt.Fprintf(&b, "%s (%s)\t", d.Round(time.Second), r.tier)
+	}
+	fmt.Fprintf(&b, "median %s\t%d per incident\t%d outside", medianDelay(ds), maxPer, len(o.falses))
+	return b.String()
 }
 
 func medianDelay(ds []time.Duration) string {

@@ -25,6 +25,7 @@ func alertsMonitorConfig(a config.Alerts) (alerting.MonitorConfig, error) {
 	d.Bucket, d.Warmup, d.MinVolume, d.WarnZ, d.CritZ = a.Bucket, a.Warmup, a.MinVolume, a.WarnZ, a.CritZ
 	d.Persist, d.Window, d.ResolveAfter, d.Cooldown = a.Persist, a.Window, a.ResolveAfter, a.Cooldown
 	d.ImmediateZ = max(0, a.ImmediateZ)
+	d.CusumShift, d.CusumRunLength = max(0, a.CusumShift), a.CusumRunLength
 	if d.SlotWidth < d.Bucket {
 		d.SlotWidth = d.Bucket
 	}

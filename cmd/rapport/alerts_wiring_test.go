@@ -16,12 +16,18 @@ func TestAlertsStageFromConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Alerts.Bucket, c.Alerts.Persist, c.Alerts.ByNetwork, c.Alerts.Mode = 30*time.Second, 3, true, "reach"
+	c.Alerts.CusumShift, c.Alerts.CusumRunLength = 1, 7*24*time.Hour
 	mc, err := alertsMonitorConfig(c.Alerts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mc.Detector.Bucket != 30*time.Second || mc.Detector.Persist != 3 || !mc.ByNetwork || mc.Mode != alerting.ModeReach {
+	if mc.Detector.Bucket != 30*time.Second || mc.Detector.Persist != 3 || !mc.ByNetwork || mc.Mode != alerting.ModeReach ||
+		mc.Detector.CusumShift != 1 || mc.Detector.CusumRunLength != 7*24*time.Hour {
 		t.Errorf("monitor config %+v; want the alerts section's values", mc)
+	}
+	c.Alerts.CusumShift = -1
+	if mc, err := alertsMonitorConfig(c.Alerts); err != nil || mc.Detector.CusumShift != 0 {
+		t.Errorf("cusum_shift -1: got %v, %v; want the sequential tier off", mc.Detector.CusumShift, err)
 	}
 	reg := prometheus.NewRegistry()
 	s := alertsStage(c, nil, reg, nil)
