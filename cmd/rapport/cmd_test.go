@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/rapport-dev/rapport/config"
+	"github.com/rapport-dev/rapport/internal/wiring"
 )
 
 func TestRunRejectsBadConfigNamingTheField(t *testing.T) {
@@ -112,7 +113,7 @@ func TestGenericNormalizersFromConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := buildNormalizers(cfg)
+		got, err := wiring.Normalizers(cfg)
 		if wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), wantErr) {
 				t.Errorf("buildNormalizers: got error %v; want one containing %q", err, wantErr)
