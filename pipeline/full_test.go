@@ -48,6 +48,10 @@ func (e *env) newFullPipeline(tb testing.TB, group string, reg prometheus.Regist
 	cfg.ClickHouse.Database = chCfg.Database
 	cfg.Brands.Accounts = sim.BrandAccounts()
 	cfg.Catalog.File = catFile
+	if os.Getenv("RAPPORT_BENCH_THREAD_PREFETCH") == "off" {
+		off := false
+		cfg.Catalog.ThreadPrefetch = &off
+	}
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		tb.Fatalf("benchmark configuration: %v", err)
@@ -151,6 +155,8 @@ func printStageTimes(w io.Writer, g prometheus.Gatherer, tb testing.TB) {
 	lookups := metricValues(tb, g, "rapport_entities_thread_lookups_total", "result")
 	flushes := metricValues(tb, g, "rapport_sink_flushes_total", "table")
 	flushSecs := metricValues(tb, g, "rapport_sink_flush_duration_seconds", "table")
-	fmt.Fprintf(w, "  entities thread look-ups: %.0f ok, %.0f failed; sink: %.0f inserts, %.2f s inserting\n",
-		lookups["ok"], lookups["error"], flushes["posts"], flushSecs["posts"])
+	lookupSecs := metricValues(tb, g, "rapport_entities_thread_lookup_duration_seconds", "")
+	asked := metricValues(tb, g, "rapport_entities_thread_lookup_posts_total", "result")
+	fmt.Fprintf(w, "  entities thread look-ups: %.0f ok (%.2f s waited; %.0f parents found of %.0f asked), %.0f failed; sink: %.0f inserts, %.2f s inserting\n",
+		lookups["ok"], lookupSecs[""], asked["found"], asked["found"]+asked["unknown"], lookups["error"], flushes["posts"], flushSecs["posts"])
 }

@@ -43,6 +43,7 @@ type AlertsFunc func(c *config.Config, conn driver.Conn, reg prometheus.Register
 // Stages lists the processor stages in pipeline order. alerts builds the alerting stage; nil leaves it out.
 // reg may be nil.
 func Stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, rec *catalog.Recognizer, reg prometheus.Registerer, alerts AlertsFunc) []processors.Stage {
+	ents := entities.NewThreaded(rec, ThreadConfig(c, conn), reg)
 	list := []processors.Stage{
 		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
 			return clickhouse.ErasedAuthors(ctx, conn)
@@ -50,12 +51,18 @@ func Stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, re
 		piistage.New(PIIHasher(c), reg),
 		brandaccounts.New(c.Brands.Accounts),
 		features.Stage{},
+	}
+	if c.Catalog.ThreadPrefetch == nil || *c.Catalog.ThreadPrefetch {
+		// Starts the thread look-ups of a batch here, so that they run while langdetect and dedup work.
+		list = append(list, ents.Prefetcher())
+	}
+	list = append(list,
 		langdetect.New(nil, 0, reg),
 		DedupStage(c, conn, reg),
-		entities.NewThreaded(rec, ThreadConfig(c, conn), reg),
+		ents,
 		sentiment.NewStage(analyzer, "", reg),
 		InfluenceStage(c, conn, reg),
-	}
+	)
 	if alerts != nil {
 		list = append(list, alerts(c, conn, reg, nil))
 	}
