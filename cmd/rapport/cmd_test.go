@@ -116,12 +116,12 @@ func TestGenericNormalizersFromConfig(t *testing.T) {
 		got, err := wiring.Normalizers(cfg)
 		if wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), wantErr) {
-				t.Errorf("buildNormalizers: got error %v; want one containing %q", err, wantErr)
+				t.Errorf("wiring.Normalizers: got error %v; want one containing %q", err, wantErr)
 			}
 			return
 		}
 		if err != nil {
-			t.Fatalf("buildNormalizers: %v", err)
+			t.Fatalf("wiring.Normalizers: %v", err)
 		}
 		if got["forum"] == nil || got["x"] == nil {
 			t.Errorf("normalizers: got %d without forum or x; want the built-in ones plus forum", len(got))
