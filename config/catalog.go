@@ -17,6 +17,9 @@ type Catalog struct {
 	ThreadHorizon  time.Duration `yaml:"thread_horizon"`   // event-time window of a parent; default 72h; between 1m and 8760h
 	ThreadMaxPosts int           `yaml:"thread_max_posts"` // posts remembered per process (~150 bytes each); default 500000; -1 disables inheritance
 	ThreadLookup   *bool         `yaml:"thread_lookup"`    // ask ClickHouse for parents the cache misses, one query per batch; default true
+	// ThreadPrefetch starts those look-ups early in the stage chain, in the background, so the entities stage
+	// rarely waits for them; it asks for somewhat more parents (also those of posts that name an entity).
+	ThreadPrefetch *bool `yaml:"thread_prefetch"` // default true; only with thread_lookup
 }
 
 func (c *Catalog) setDefaults() {
@@ -25,6 +28,10 @@ func (c *Catalog) setDefaults() {
 	if c.ThreadLookup == nil {
 		t := true
 		c.ThreadLookup = &t
+	}
+	if c.ThreadPrefetch == nil {
+		t := true
+		c.ThreadPrefetch = &t
 	}
 }
 

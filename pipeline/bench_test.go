@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/rapport-dev/rapport/ingest"
@@ -16,10 +18,13 @@ import (
 	"github.com/rapport-dev/rapport/sim"
 )
 
-// BenchmarkEndToEnd measures posts/s through the real broker into ClickHouse with the full pipeline, next to
-// two ceilings measured in the same run on the same records: consume-only (fetch, no work) and
-// consume+decode (fetch and normalize, no sink). Each iteration reads all records once with a new group.
-// Run with `make bench` (-benchtime 1x); RAPPORT_BENCH_RECORDS sets the stream size (default 200000).
+// BenchmarkEndToEnd measures records/s through the real broker into ClickHouse, next to two ceilings measured
+// in the same run on the same records: consume-only (fetch, no work) and consume+decode (fetch and
+// normalize, no sink). Two pipelines are measured: light-stages (erasure and features only: the cost of
+// ingest and the sink) and all-stages (every stage, built by internal/wiring as `rapport run` builds it,
+// into a fresh database), the latter also reported as CPU seconds of this process per 100k records and
+// with the time each stage spent on batches. Each iteration reads all records once with a new group. Run
+// with `make bench` (-benchtime 1x); RAPPORT_BENCH_RECORDS sets the stream size (default 200000).
 func BenchmarkEndToEnd(b *testing.B) {
 	brokers := testenv.Kafka(b)
 	conn, chCfg := testenv.ClickHouse(b)
@@ -45,18 +50,37 @@ func BenchmarkEndToEnd(b *testing.B) {
 		}
 		b.ReportMetric(rates["consume+decode"], "records/s")
 	})
-	b.Run("end-to-end", func(b *testing.B) {
+	b.Run("light-stages", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			p := e.newPipeline(b, fmt.Sprintf("%s_e%d", name, i))
 			start := time.Now()
 			runUntil(b, p, int64(n), 10*time.Minute)
-			rates["end-to-end"] = float64(n) / time.Since(start).Seconds()
+			rates["light-stages"] = float64(n) / time.Since(start).Seconds()
 		}
-		b.ReportMetric(rates["end-to-end"], "records/s")
+		b.ReportMetric(rates["light-stages"], "records/s")
 	})
-	if rates["consume-only"] > 0 {
-		fmt.Printf("end-to-end %.0f records/s = %.2f × consume-only ceiling %.0f records/s (consume+decode %.0f records/s), %d records\n",
-			rates["end-to-end"], rates["end-to-end"]/rates["consume-only"], rates["consume-only"], rates["consume+decode"], n)
+	var cpuPer100k float64
+	var times strings.Builder
+	b.Run("all-stages", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			reg := prometheus.NewRegistry()
+			p, _ := e.newFullPipeline(b, fmt.Sprintf("%s_a%d", name, i), reg)
+			cpu0, start := cpuSeconds(), time.Now()
+			runUntil(b, p, int64(n), 10*time.Minute)
+			rates["all-stages"] = float64(n) / time.Since(start).Seconds()
+			cpuPer100k = (cpuSeconds() - cpu0) * 100000 / float64(n)
+			times.Reset()
+			printStageTimes(&times, reg, b)
+		}
+		b.ReportMetric(rates["all-stages"], "records/s")
+		b.ReportMetric(cpuPer100k, "cpu-s/100k-records")
+	})
+	if c := rates["consume-only"]; c > 0 {
+		fmt.Printf("%d records; consume-only ceiling %.0f records/s, consume+decode %.0f records/s (%.2f ×)\n",
+			n, c, rates["consume+decode"], rates["consume+decode"]/c)
+		fmt.Printf("light-stages %.0f records/s = %.2f × consume-only\n", rates["light-stages"], rates["light-stages"]/c)
+		fmt.Printf("all-stages   %.0f records/s = %.2f × consume-only; %.2f CPU s (this process) per 100k records\n%s",
+			rates["all-stages"], rates["all-stages"]/c, cpuPer100k, times.String())
 	}
 }
 

@@ -111,6 +111,22 @@ var brands = []Brand{
 // are shared and must not be modified.
 func Brands() []Brand { return append([]Brand(nil), brands...) }
 
+// BrandAccounts returns the simulated brands' own accounts by network, as a user would configure theirs
+// (brands.accounts).
+func BrandAccounts() map[string][]string {
+	acc := map[string][]string{}
+	for _, b := range brands {
+		acc["x"] = append(acc["x"], b.XMain, b.XSupport)
+		if b.Mastodon != "" {
+			acc["mastodon"] = append(acc["mastodon"], b.Mastodon)
+		}
+		if b.Reddit != "" {
+			acc["reddit"] = append(acc["reddit"], b.Reddit)
+		}
+	}
+	return acc
+}
+
 // brandWeights is how often each brand is the subject of a post.
 var brandWeights = []float64{0.32, 0.22, 0.18, 0.10, 0.18}
 

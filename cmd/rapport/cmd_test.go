@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/rapport-dev/rapport/config"
+	"github.com/rapport-dev/rapport/internal/wiring"
 )
 
 func TestRunRejectsBadConfigNamingTheField(t *testing.T) {
@@ -112,15 +113,15 @@ func TestGenericNormalizersFromConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := buildNormalizers(cfg)
+		got, err := wiring.Normalizers(cfg)
 		if wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), wantErr) {
-				t.Errorf("buildNormalizers: got error %v; want one containing %q", err, wantErr)
+				t.Errorf("wiring.Normalizers: got error %v; want one containing %q", err, wantErr)
 			}
 			return
 		}
 		if err != nil {
-			t.Fatalf("buildNormalizers: %v", err)
+			t.Fatalf("wiring.Normalizers: %v", err)
 		}
 		if got["forum"] == nil || got["x"] == nil {
 			t.Errorf("normalizers: got %d without forum or x; want the built-in ones plus forum", len(got))

@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-dev/rapport/identity"
 	"github.com/rapport-dev/rapport/identity/pii"
 	"github.com/rapport-dev/rapport/internal/testenv"
+	"github.com/rapport-dev/rapport/internal/wiring"
 	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
@@ -66,7 +67,7 @@ func TestCustomersImportLinkAndReview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stages := linkStages(cfg, conn, nil)
+	stages := wiring.LinkStages(cfg, conn, nil)
 	if len(stages) != 1 || stages[0].Name() != "link" {
 		t.Fatalf("link stages with customers.link on: got %v", stages)
 	}
@@ -92,7 +93,7 @@ func TestCustomersImportLinkAndReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A later post by the same author, in a new process (a fresh stage): the rejection stands.
-	fresh := linkStages(cfg, conn, nil)[0]
+	fresh := wiring.LinkStages(cfg, conn, nil)[0]
 	if _, err := fresh.Process(ctx, postBy("p2", at.Add(48*time.Hour))); err != nil {
 		t.Fatal(err)
 	}

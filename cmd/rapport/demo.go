@@ -51,7 +51,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	cfg.ClickHouse.Addr = []string{*chAddr}
 	cfg.ClickHouse.Database = *database
 	cfg.HTTP.Listen = *httpAddr
-	cfg.Brands.Accounts = simBrandAccounts()
+	cfg.Brands.Accounts = sim.BrandAccounts()
 	catFile, err := demoCatalog(*catalogFile)
 	if err != nil {
 		return err
@@ -256,19 +256,4 @@ func resetDatabase(ctx context.Context, cfg clickhouse.ConnConfig) error {
 		return fmt.Errorf("dropping demo database: %w", err)
 	}
 	return nil
-}
-
-// simBrandAccounts returns the simulated brands' own accounts, as a user would configure theirs.
-func simBrandAccounts() map[string][]string {
-	acc := map[string][]string{}
-	for _, b := range sim.Brands() {
-		acc["x"] = append(acc["x"], b.XMain, b.XSupport)
-		if b.Mastodon != "" {
-			acc["mastodon"] = append(acc["mastodon"], b.Mastodon)
-		}
-		if b.Reddit != "" {
-			acc["reddit"] = append(acc["reddit"], b.Reddit)
-		}
-	}
-	return acc
 }

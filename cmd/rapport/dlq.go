@@ -16,6 +16,7 @@ import (
 
 	"github.com/rapport-dev/rapport/config"
 	"github.com/rapport-dev/rapport/ingest"
+	"github.com/rapport-dev/rapport/internal/wiring"
 )
 
 // dlqCmd lists dead letters, or replays them to their source topics after a fix.
@@ -57,7 +58,7 @@ func runDLQ(ctx context.Context, verb string, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	security, err := kafkaSecurity(cfg)
+	security, err := wiring.KafkaSecurity(cfg)
 	if err != nil {
 		return err
 	}

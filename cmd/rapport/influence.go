@@ -12,13 +12,10 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/rapport-dev/rapport/config"
 	"github.com/rapport-dev/rapport/influence"
-	"github.com/rapport-dev/rapport/processors"
-	influencestage "github.com/rapport-dev/rapport/processors/influence"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
@@ -147,15 +144,6 @@ func startInfluence(ctx context.Context, cfg *config.Config, conn driver.Conn, l
 		cancel()
 		wg.Wait()
 	}
-}
-
-// influenceStage is the pipeline stage that puts the latest author influence on each post.
-func influenceStage(c *config.Config, conn driver.Conn, reg prometheus.Registerer) processors.Stage {
-	return influencestage.New(func(ctx context.Context, after uint64) (*influence.Snapshot, error) {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		return influence.LoadStored(ctx, conn, after)
-	}, c.Influence.Refresh, reg)
 }
 
 // durationFlag is a duration that also accepts whole days ("30d").

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-dev/rapport/config"
 	"github.com/rapport-dev/rapport/influence"
 	"github.com/rapport-dev/rapport/internal/testenv"
+	"github.com/rapport-dev/rapport/internal/wiring"
 	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/processors"
 	"github.com/rapport-dev/rapport/sim"
@@ -64,7 +65,7 @@ func TestInfluenceComputeAndStage(t *testing.T) {
 		t.Errorf("scores: star %v, quiet %v; want 0 ≤ quiet < star ≤ 100", scoreStar, scoreQuiet)
 	}
 
-	stage := influenceStage(&cfg, conn, nil)
+	stage := wiring.InfluenceStage(&cfg, conn, nil)
 	posts := []*post.Post{mk("4", "star", 90000, 0, 0), mk("5", "newcomer", 90000, 0, 0), mk("6", "newcomer2", 0, 0, 0)}
 	got, err := stage.Process(ctx, posts)
 	if err != nil {

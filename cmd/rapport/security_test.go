@@ -32,6 +32,7 @@ import (
 
 	"github.com/rapport-dev/rapport/config"
 	"github.com/rapport-dev/rapport/internal/testenv"
+	"github.com/rapport-dev/rapport/internal/wiring"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
@@ -212,7 +213,7 @@ func TestKafkaTLSAndSCRAM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts, err := kafkaSecurity(loaded)
+	opts, err := wiring.KafkaSecurity(loaded)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestKafkaTLSAndSCRAM(t *testing.T) {
 	}
 
 	ping := func(c *config.Config) error {
-		o, err := kafkaSecurity(c)
+		o, err := wiring.KafkaSecurity(c)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/rapport-dev/rapport/catalog"
 	"github.com/rapport-dev/rapport/config"
 	"github.com/rapport-dev/rapport/internal/testenv"
+	"github.com/rapport-dev/rapport/internal/wiring"
 	"github.com/rapport-dev/rapport/post"
 	"github.com/rapport-dev/rapport/processors"
 	"github.com/rapport-dev/rapport/processors/entities"
@@ -56,7 +57,7 @@ func TestThreadsAfterRestart(t *testing.T) {
 		}
 		return got
 	}
-	first := entities.NewThreaded(cat.Recognizer(), threadConfig(&c, conn), nil)
+	first := entities.NewThreaded(cat.Recognizer(), wiring.ThreadConfig(&c, conn), nil)
 	thread := []*post.Post{
 		mk("1", 0, "Acme Pulse 3 died again", post.Refs{}),
 		mk("2", 1, "same here", post.Refs{ReplyToID: "1", ConversationID: "1"}),
@@ -78,7 +79,7 @@ func TestThreadsAfterRestart(t *testing.T) {
 	}
 
 	// A restart: the records after the last commit (posts 2 and 3) are read again.
-	replay := entities.NewThreaded(cat.Recognizer(), threadConfig(&c, conn), nil)
+	replay := entities.NewThreaded(cat.Recognizer(), wiring.ThreadConfig(&c, conn), nil)
 	got = process(replay,
 		mk("2", 1, "same here", post.Refs{ReplyToID: "1", ConversationID: "1"}),
 		mk("3", 2, "this", post.Refs{ReplyToID: "2", ConversationID: "1"}))
@@ -93,7 +94,7 @@ func TestThreadsAfterRestart(t *testing.T) {
 
 	// Another member, warmed up long after the thread (outside the horizon), still finds the parent by lookup.
 	c.Catalog.ThreadHorizon = time.Hour
-	other := entities.NewThreaded(cat.Recognizer(), threadConfig(&c, conn), nil)
+	other := entities.NewThreaded(cat.Recognizer(), wiring.ThreadConfig(&c, conn), nil)
 	process(other, mk("late", 600, "nothing", post.Refs{})) // the warm-up starts at 540 min
 	if other.CachedPosts() != 1 {
 		t.Fatalf("warm-up at 540 min: %d posts cached; want only the batch's own", other.CachedPosts())
@@ -104,7 +105,7 @@ func TestThreadsAfterRestart(t *testing.T) {
 	}
 	lookupOff := false
 	c.Catalog.ThreadLookup = &lookupOff
-	other = entities.NewThreaded(cat.Recognizer(), threadConfig(&c, conn), nil)
+	other = entities.NewThreaded(cat.Recognizer(), wiring.ThreadConfig(&c, conn), nil)
 	process(other, mk("late", 600, "nothing", post.Refs{}))
 	got = process(other, mk("9", 59, "+1", post.Refs{ReplyToID: "3"}))
 	if got["9"] != "-" {

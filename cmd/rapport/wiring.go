@@ -2,171 +2,30 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/plugin/kprom"
-	"github.com/twmb/franz-go/plugin/kzap"
 	"go.uber.org/zap"
 
-	"github.com/rapport-dev/rapport/catalog"
 	"github.com/rapport-dev/rapport/config"
-	identitypii "github.com/rapport-dev/rapport/identity/pii"
-	"github.com/rapport-dev/rapport/ingest"
+	"github.com/rapport-dev/rapport/internal/wiring"
 	"github.com/rapport-dev/rapport/pipeline"
-	"github.com/rapport-dev/rapport/post"
-	"github.com/rapport-dev/rapport/processors"
-	"github.com/rapport-dev/rapport/processors/brandaccounts"
-	"github.com/rapport-dev/rapport/processors/entities"
-	"github.com/rapport-dev/rapport/processors/erasure"
-	"github.com/rapport-dev/rapport/processors/features"
-	"github.com/rapport-dev/rapport/processors/langdetect"
-	piistage "github.com/rapport-dev/rapport/processors/pii"
-	"github.com/rapport-dev/rapport/processors/sentiment"
 	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
-// stages lists the processor stages in pipeline order. This is the one place stages are registered.
-func stages(c *config.Config, conn driver.Conn, analyzer *sentiment.Analyzer, rec *catalog.Recognizer, reg prometheus.Registerer) []processors.Stage {
-	return append([]processors.Stage{
-		erasure.New(func(ctx context.Context) (map[string]map[string]bool, error) {
-			return clickhouse.ErasedAuthors(ctx, conn)
-		}, erasureRefresh, reg),
-		piistage.New(piiHasher(c), reg),
-		brandaccounts.New(c.Brands.Accounts),
-		features.Stage{},
-		langdetect.New(nil, 0, reg),
-		dedupStage(c, conn, reg),
-		entities.NewThreaded(rec, threadConfig(c, conn), reg),
-		sentiment.NewStage(analyzer, "", reg),
-		influenceStage(c, conn, reg),
-		alertsStage(c, conn, reg, nil),
-	}, linkStages(c, conn, reg)...)
-}
+// The stages, the consumer and the writer are built by internal/wiring (where the pipeline benchmark builds
+// them too); this file only adds what the command owns: the alerting stage's delivery.
 
-// erasureRefresh is how often the pipeline reloads the erased authors; `rapport erase` waits longer than
-// this (plus a flush) before deleting, so no post of an erased author is still on its way.
-const erasureRefresh = 5 * time.Second
+// erasureRefresh is how often the pipeline reloads the erased authors (see wiring.ErasureRefresh).
+const erasureRefresh = wiring.ErasureRefresh
 
-func connConfig(c *config.Config) clickhouse.ConnConfig {
-	// A bad TLS file is reported by Validate-time checks in buildPipeline; here it only leaves TLS unset.
-	tlsCfg, _ := c.ClickHouseTLS()
-	return clickhouse.ConnConfig{
-		Addr:     c.ClickHouse.Addr,
-		Database: c.ClickHouse.Database,
-		Username: c.ClickHouse.Username,
-		Password: c.ClickHouse.Password,
-		TLS:      tlsCfg,
-	}
-}
+// connConfig is the ClickHouse connection c configures.
+func connConfig(c *config.Config) clickhouse.ConnConfig { return wiring.ConnConfig(c) }
 
-// buildPipeline connects to ClickHouse (migrating when configured) and assembles consumer, stages and
-// writer. The caller closes the returned connection after the pipeline stopped.
+// buildPipeline connects to ClickHouse (migrating when configured) and assembles consumer, stages (the
+// alerting stage by alertsStage) and writer. The caller closes the returned connection after the pipeline
+// stopped, and then calls closeAlertDelivery.
 func buildPipeline(ctx context.Context, c *config.Config, reg prometheus.Registerer, log *zap.Logger, extra ...kgo.Opt) (*pipeline.Pipeline, driver.Conn, error) {
-	if _, err := c.ClickHouseTLS(); err != nil {
-		return nil, nil, err
-	}
-	security, err := kafkaSecurity(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	conn, err := clickhouse.Open(ctx, connConfig(c), *c.ClickHouse.Migrate)
-	if err != nil {
-		return nil, nil, err
-	}
-	if *c.ClickHouse.Migrate {
-		if _, err := clickhouse.Migrate(ctx, conn, log.With(zap.String("component", "migrate"))); err != nil {
-			_ = conn.Close()
-			return nil, nil, err
-		}
-	}
-	rec, err := loadCatalog(ctx, c, conn, log)
-	if err != nil {
-		_ = conn.Close()
-		return nil, nil, err
-	}
-	normalizers, err := buildNormalizers(c)
-	if err != nil {
-		_ = conn.Close()
-		return nil, nil, err
-	}
-	kafkaLog := log.With(zap.String("component", "kafka"))
-	opts := []kgo.Opt{
-		kgo.WithLogger(kzap.New(kafkaLog, kzap.Level(kgo.LogLevelWarn))),
-		kgo.WithHooks(kprom.NewMetrics("rapport_kafka", kprom.Registerer(reg))),
-	}
-	opts = append(opts, security...)
-	opts = append(opts, extra...)
-	consumer, err := ingest.NewConsumer(ingest.Config{
-		Brokers:        c.Kafka.Brokers,
-		Group:          c.Kafka.Group,
-		TopicPattern:   c.Kafka.TopicPattern,
-		DLQTopic:       c.Kafka.DLQTopic,
-		Networks:       c.Kafka.Networks,
-		NetworkHeader:  c.Kafka.NetworkHeader,
-		BatchSize:      c.Pipeline.BatchSize,
-		MaxPollRecords: c.Kafka.MaxPollRecords,
-		MaxPayload:     c.Pipeline.MaxPayloadBytes,
-		MaxInFlight:    c.Pipeline.MaxInFlight,
-		FetchMaxBytes:  c.Kafka.FetchMaxBytes,
-		CommitInterval: c.Kafka.CommitInterval,
-		SessionTimeout: c.Kafka.SessionTimeout,
-		RevokeTimeout:  c.Kafka.RevokeTimeout,
-		ClientOpts:     opts,
-	}, normalizers, reg, log.With(zap.String("component", "ingest")))
-	if err != nil {
-		_ = conn.Close()
-		return nil, nil, err
-	}
-	analyzer, err := sentiment.New()
-	if err != nil {
-		_ = conn.Close()
-		return nil, nil, fmt.Errorf("loading the sentiment model: %w", err)
-	}
-	runner := processors.NewRunner(stages(c, conn, analyzer, rec, reg), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
-	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
-		BatchRows:     c.ClickHouse.BatchRows,
-		FlushInterval: c.ClickHouse.FlushInterval,
-		MaxBackoff:    c.ClickHouse.MaxBackoff,
-	}, reg, log.With(zap.String("component", "sink")))
-	return &pipeline.Pipeline{
-		Consumer:        consumer,
-		Runner:          runner,
-		Writer:          writer,
-		Log:             log.With(zap.String("component", "pipeline")),
-		ShutdownTimeout: c.Pipeline.ShutdownTimeout,
-	}, conn, nil
-}
-
-// buildNormalizers returns the built-in normalizers plus the configured generic ones.
-func buildNormalizers(c *config.Config) (map[post.Network]ingest.Normalizer, error) {
-	all := ingest.Normalizers()
-	for i, g := range c.Ingest.Generic {
-		network := post.Network(g.Network)
-		if _, taken := all[network]; taken || network == ingest.AutoNetwork {
-			return nil, fmt.Errorf("ingest.generic[%d].network: %q is already a network of its own", i, g.Network)
-		}
-		n, err := ingest.NewGenericNormalizer(network, g.Fields)
-		if err != nil {
-			return nil, fmt.Errorf("ingest.generic[%d]: %w", i, err)
-		}
-		all[network] = n
-	}
-	return all, nil
-}
-
-// piiHasher returns the keyed hasher of personal data, or nil when no pii.key is configured (the pii stage
-// then still redacts, and posts carry no hashes to link authors with).
-func piiHasher(c *config.Config) *identitypii.Hasher {
-	if c.PII.Key == "" {
-		return nil
-	}
-	h, err := identitypii.New([]byte(c.PII.Key))
-	if err != nil {
-		return nil // Validate has already rejected keys that are too short
-	}
-	return h
+	return wiring.Build(ctx, c, reg, log, alertsStage, extra...)
 }

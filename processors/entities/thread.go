@@ -3,6 +3,7 @@ package entities
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,18 @@ import (
 // that arrives before its parent is stored (or, within a batch, before its parent), or whose lookup fails,
 // inherits nothing; failed lookups are counted. Stored times have whole seconds, so a warmed-up parent may
 // look up to a second older than it did in memory.
+//
+// Prefetch. A look-up is a round trip to the store that the batch waits for, and most of its cost is latency,
+// not work. The Prefetcher stage, placed earlier in the chain, starts the look-up of a batch's unknown
+// parents in the background when the batch passes it, so that the query runs while the stages in between
+// work; when the batch reaches this stage the answer is usually there already. It asks for the parents of
+// every post with references (it does not know yet which posts name an entity of their own), skips those
+// that the cache, the batches it passed recently (on their way here) or the negative cache account for, and
+// keeps at most maxPrefetches look-ups in flight. What it found is remembered like any looked-up post, and
+// what it did not find enters the negative cache. This stage waits for a prefetch that covers a parent it
+// misses and asks the store itself only for parents no prefetch covered (or whose prefetch failed), so the
+// answer a child gets is what it would get without prefetching, except that a parent stored in the short
+// time between the prefetch and the batch reaching this stage is treated as not yet stored.
 
 // ThreadConfig configures thread inheritance. The zero value disables it.
 type ThreadConfig struct {
@@ -62,22 +75,43 @@ const (
 	maxMissed = 100_000
 )
 
+// maxPrefetches bounds the prefetch look-ups in flight; past it, batches pass the prefetcher unprefetched and
+// this stage asks for their parents itself. recentBatches is how many batches the prefetcher remembers as
+// being on their way to this stage (more than the queues between the two can hold).
+const (
+	maxPrefetches = 4
+	recentBatches = 64
+)
+
 // threads is the thread state of a stage.
 type threads struct {
-	cfg    ThreadConfig
-	cache  *threadCache
-	warmed bool
+	cfg ThreadConfig
+
+	// mu guards what the stage shares with its prefetcher: cache, warmed, missed, pending, inflight.
+	mu         sync.Mutex
+	cache      *threadCache
+	warmed     bool
+	pending    map[uint64]*prefetch // parents a prefetch is looking up
+	inflight   int                  // prefetches running
+	prefetches []*prefetch          // started and not yet waited for by the stage, oldest first
+	preSeq     uint64               // batches the prefetcher saw
+	seq        uint64               // batches the stage saw
+
+	pre prefetcherState // the prefetcher's own
 
 	// Per-batch scratch, reused.
 	uids    []uint64
 	inBatch map[uint64]struct{}
 	missing map[post.Network][]string
 	asked   map[uint64]struct{}
+	waiting map[uint64]struct{}  // parents of the batch a running prefetch covers
 	missed  map[uint64]time.Time // parents the store did not have, and when it was asked
 	now     func() time.Time
 
 	inherited  prometheus.Counter
 	lookups    *prometheus.CounterVec
+	lookupTime prometheus.Histogram
+	lookedUp   *prometheus.CounterVec
 	cachedSize prometheus.Gauge
 }
 
@@ -94,7 +128,10 @@ func NewThreaded(rec *catalog.Recognizer, tc ThreadConfig, reg prometheus.Regist
 		inBatch: map[uint64]struct{}{},
 		missing: map[post.Network][]string{},
 		asked:   map[uint64]struct{}{},
+		waiting: map[uint64]struct{}{},
 		missed:  map[uint64]time.Time{},
+		pending: map[uint64]*prefetch{},
+		warmed:  tc.Warm == nil, // nothing to warm up from
 		now:     time.Now,
 		inherited: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "rapport_entities_inherited_posts_total",
@@ -104,13 +141,22 @@ func NewThreaded(rec *catalog.Recognizer, tc ThreadConfig, reg prometheus.Regist
 			Name: "rapport_entities_thread_lookups_total",
 			Help: "Store look-ups of parents the thread cache missed, by result (ok, error); warm-ups count as lookups too.",
 		}, []string{"result"}),
+		lookupTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "rapport_entities_thread_lookup_duration_seconds",
+			Help:    "Time the entities stage waited on store look-ups of missed parents (its own or prefetched), per batch that missed some.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 8),
+		}),
+		lookedUp: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rapport_entities_thread_lookup_posts_total",
+			Help: "Parents asked of the store, by whether it had them (found, unknown).",
+		}, []string{"result"}),
 		cachedSize: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "rapport_entities_thread_cached_posts",
 			Help: "Posts the thread cache remembers.",
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(t.inherited, t.lookups, t.cachedSize)
+		reg.MustRegister(t.inherited, t.lookups, t.lookupTime, t.lookedUp, t.cachedSize)
 	}
 	s.threads = t
 	return s
@@ -121,6 +167,8 @@ func (s *Stage) CachedPosts() int {
 	if s.threads == nil {
 		return 0
 	}
+	s.threads.mu.Lock()
+	defer s.threads.mu.Unlock()
 	return s.threads.cache.Len()
 }
 
@@ -128,10 +176,12 @@ func (s *Stage) CachedPosts() int {
 // and of posts with entities, for the stage's counters.
 func (s *Stage) processThreads(ctx context.Context, posts []*post.Post) (brands, products, with int, err error) {
 	t := s.threads
-	if !t.warmed {
-		if t.cfg.Warm == nil {
-			t.warmed = true
-		} else if err := t.warm(ctx, posts); err != nil {
+	t.mu.Lock()
+	t.seq++
+	warmed := t.warmed
+	t.mu.Unlock()
+	if !warmed {
+		if err := t.warm(ctx, posts); err != nil {
 			return 0, 0, 0, err
 		}
 	}
@@ -153,6 +203,8 @@ func (s *Stage) processThreads(ctx context.Context, posts []*post.Post) (brands,
 	}
 
 	// Pass 2, in order: deletes, inheritance, remembering.
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for i, p := range posts {
 		uid := t.uids[i]
 		if p.Action == post.ActionDelete {
@@ -211,12 +263,23 @@ func inherit(ents []ThreadEntity) []post.Entity {
 }
 
 // lookupMissing asks the store for the parents of the batch's entity-less posts that neither the cache nor
-// the batch holds, and remembers what it returns.
+// the batch holds, waiting for the prefetches that cover some of them, and remembers what it finds.
 func (t *threads) lookupMissing(ctx context.Context, posts []*post.Post) {
 	for k, v := range t.missing {
 		t.missing[k] = v[:0]
 	}
 	clear(t.asked)
+	clear(t.waiting)
+	var waits []*prefetch
+	t.mu.Lock()
+	// The prefetches started for this batch or earlier ones are waited for here, whether or not the batch
+	// needs their answers, so that none outlives the batch it was started for.
+	for len(t.prefetches) > 0 && t.prefetches[0].seq <= t.seq {
+		pf := t.prefetches[0]
+		t.prefetches = t.prefetches[1:]
+		pf.waited = true
+		waits = append(waits, pf)
+	}
 	now := t.now()
 	need := false
 	for _, p := range posts {
@@ -241,41 +304,89 @@ func (t *threads) lookupMissing(ctx context.Context, posts []*post.Post) {
 			if _, ok := t.asked[uid]; ok {
 				continue
 			}
+			t.asked[uid] = struct{}{}
+			if pf, ok := t.pending[uid]; ok {
+				t.waiting[uid] = struct{}{}
+				if !pf.waited {
+					pf.waited = true
+					waits = append(waits, pf)
+				}
+				continue
+			}
 			if at, ok := t.missed[uid]; ok && now.Sub(at) < missRetry {
 				continue
 			}
-			t.asked[uid] = struct{}{}
 			t.missing[p.Network] = append(t.missing[p.Network], id)
 			need = true
 		}
 	}
-	if !need {
+	for _, pf := range waits {
+		pf.waited = false
+	}
+	t.mu.Unlock()
+	if !need && len(waits) == 0 {
 		return
 	}
-	for network, ids := range t.missing {
-		if len(ids) == 0 {
+	start := time.Now()
+	for _, pf := range waits {
+		select {
+		case <-pf.done:
+		case <-ctx.Done():
+			return
+		}
+	}
+	// A parent whose prefetch failed is asked for here, once more.
+	t.mu.Lock()
+	for _, pf := range waits {
+		if !pf.failed {
 			continue
 		}
-		lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
-		found, err := t.cfg.Lookup(lctx, network, ids)
-		cancel()
-		if err != nil {
-			t.lookups.WithLabelValues("error").Inc()
-			continue
-		}
-		t.lookups.WithLabelValues("ok").Inc()
-		t.remember(found)
-		if len(t.missed)+len(ids) > maxMissed {
-			clear(t.missed)
-		}
-		for _, id := range ids {
-			if uid := post.UID(network, id); t.cache.get(uid) == nil {
-				t.missed[uid] = now
-			} else {
-				delete(t.missed, uid)
+		for i, uid := range pf.uids {
+			if _, ok := t.waiting[uid]; ok && t.cache.get(uid) == nil {
+				t.missing[pf.networks[i]] = append(t.missing[pf.networks[i]], pf.ids[i])
+				need = true
 			}
 		}
 	}
+	t.mu.Unlock()
+	if need {
+		for network, ids := range t.missing {
+			if len(ids) > 0 {
+				t.lookup(ctx, network, ids)
+			}
+		}
+	}
+	t.lookupTime.Observe(time.Since(start).Seconds())
+}
+
+// lookup asks the store for ids of network and remembers what it returns, and what it does not return as
+// missed. It reports whether the look-up succeeded.
+func (t *threads) lookup(ctx context.Context, network post.Network, ids []string) bool {
+	lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	found, err := t.cfg.Lookup(lctx, network, ids)
+	cancel()
+	if err != nil {
+		t.lookups.WithLabelValues("error").Inc()
+		return false
+	}
+	t.lookups.WithLabelValues("ok").Inc()
+	t.lookedUp.WithLabelValues("found").Add(float64(len(found)))
+	t.lookedUp.WithLabelValues("unknown").Add(float64(len(ids) - len(found)))
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.remember(found)
+	if len(t.missed)+len(ids) > maxMissed {
+		clear(t.missed)
+	}
+	now := t.now()
+	for _, id := range ids {
+		if uid := post.UID(network, id); t.cache.get(uid) == nil {
+			t.missed[uid] = now
+		} else {
+			delete(t.missed, uid)
+		}
+	}
+	return true
 }
 
 // parentRefs are the ids a post may inherit from, in order of preference.
@@ -315,6 +426,8 @@ func (t *threads) warm(ctx context.Context, posts []*post.Post) error {
 		return fmt.Errorf("warming up the thread cache: %w", err)
 	}
 	t.lookups.WithLabelValues("ok").Inc()
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	// Oldest first, so that the oldest go first when the cache is full.
 	for i := len(found) - 1; i >= 0; i-- {
 		t.remember(found[i : i+1])
@@ -323,6 +436,7 @@ func (t *threads) warm(ctx context.Context, posts []*post.Post) error {
 	return nil
 }
 
+// remember puts rs in the cache; t.mu must be held.
 func (t *threads) remember(rs []Remembered) {
 	for _, r := range rs {
 		if t.cache.get(r.UID) != nil {

@@ -1,4 +1,4 @@
-package main
+package wiring
 
 import (
 	"fmt"
@@ -11,9 +11,9 @@ import (
 	"github.com/rapport-dev/rapport/config"
 )
 
-// kafkaSecurity returns the client options for the configured Kafka transport security: TLS (optionally
+// KafkaSecurity returns the client options for the configured Kafka transport security: TLS (optionally
 // mutual) and SASL PLAIN or SCRAM. Credentials go straight into the client; they are never logged.
-func kafkaSecurity(c *config.Config) ([]kgo.Opt, error) {
+func KafkaSecurity(c *config.Config) ([]kgo.Opt, error) {
 	var opts []kgo.Opt
 	tlsCfg, err := c.KafkaTLS()
 	if err != nil {
