@@ -20,6 +20,10 @@ type Alerts struct {
 	Bucket     time.Duration `yaml:"bucket"`      // width of one bucket of event time; default 15s
 	Lateness   time.Duration `yaml:"lateness"`    // event time a bucket waits for late posts; default 5s
 	Warmup     time.Duration `yaml:"warmup"`      // data a series observes before it may fire; default 24h
+	// History is the event time of stored posts replayed from ClickHouse, silently, when the stage starts,
+	// so a restart neither waits for the warm-up nor forgets the seasonal baseline; default 168h (a week:
+	// every hour-of-week slot), or warmup if longer; negative: off (the stage starts empty).
+	History time.Duration `yaml:"history"`
 	Location   string        `yaml:"location"`    // IANA time zone whose clock defines time-of-day and day-of-week; default UTC
 	MinVolume  float64       `yaml:"min_volume"`  // smallest bucket value that may count towards an alert; default 3
 	WarnZ      float64       `yaml:"warn_z"`      // robust z (quasi-Poisson deviance) at which a bucket is hot; default 5
@@ -57,6 +61,7 @@ func (a *Alerts) setDefaults() {
 	setDuration(&a.Bucket, 15*time.Second)
 	setDuration(&a.Lateness, 5*time.Second)
 	setDuration(&a.Warmup, 24*time.Hour)
+	setDuration(&a.History, max(7*24*time.Hour, a.Warmup))
 	setString(&a.Location, "UTC")
 	setFloat(&a.MinVolume, 3)
 	setFloat(&a.WarnZ, 5)
@@ -98,6 +103,9 @@ func (a *Alerts) validate(bad func(string, string, ...any)) {
 	}
 	if a.Warmup < 0 {
 		bad("alerts.warmup", "must not be negative, got %s", a.Warmup)
+	}
+	if a.History >= 0 && a.History < a.Warmup {
+		bad("alerts.history", "must be negative (off) or at least warmup (%s): a shorter replay leaves the detector blind, got %s", a.Warmup, a.History)
 	}
 	if _, err := time.LoadLocation(a.Location); err != nil {
 		bad("alerts.location", "%q is not a time zone: %v", a.Location, err)
