@@ -20,10 +20,6 @@ type Alerts struct {
 	Bucket     time.Duration `yaml:"bucket"`      // width of one bucket of event time; default 15s
 	Lateness   time.Duration `yaml:"lateness"`    // event time a bucket waits for late posts; default 5s
 	Warmup     time.Duration `yaml:"warmup"`      // data a series observes before it may fire; default 24h
-	// History is the event time of stored posts replayed from ClickHouse, silently, when the stage starts,
-	// so a restart neither waits for the warm-up nor forgets the seasonal baseline; default 168h (a week:
-	// every hour-of-week slot), or warmup if longer; negative: off (the stage starts empty).
-	History time.Duration `yaml:"history"`
 	Location   string        `yaml:"location"`    // IANA time zone whose clock defines time-of-day and day-of-week; default UTC
 	MinVolume  float64       `yaml:"min_volume"`  // smallest bucket value that may count towards an alert; default 3
 	WarnZ      float64       `yaml:"warn_z"`      // robust z (quasi-Poisson deviance) at which a bucket is hot; default 5
@@ -37,6 +33,10 @@ type Alerts struct {
 	ResolveAfter   int           `yaml:"resolve_after"`    // consecutive calm buckets that resolve an alert; default 20
 	Cooldown       time.Duration `yaml:"cooldown"`         // quiet time after an alert resolves; default 1h
 	MaxSeries      int           `yaml:"max_series"`       // most series watched at once; default 10000
+	// Restart: the event time of stored posts replayed from ClickHouse, silently, when the stage starts, so
+	// a restart neither waits for the warm-up nor forgets the seasonal baseline, and the alerts table's open
+	// alerts are carried on instead of paging again.
+	History time.Duration `yaml:"history"` // default 168h (a week: every hour-of-week slot), or warmup if longer; negative: off (the stage starts empty)
 	// Delivery.
 	Topic      string    `yaml:"topic"`      // Kafka topic the alerts are produced to; default rapport.alerts; "off" disables
 	ClickHouse *bool     `yaml:"clickhouse"` // store alerts in the ClickHouse alerts table; default true
