@@ -328,16 +328,9 @@ func (m *Monitor) Advance(watermark time.Time) []Notice {
 }
 
 func (m *Monitor) add(sc Scope, o Observation) {
-	s := m.series[sc]
+	s := m.ensure(sc)
 	if s == nil {
-		if len(m.order) >= m.cfg.MaxSeries {
-			m.Unwatched++
-			return
-		}
-		d, _ := New(m.cfg.Detector) // validated in NewMonitor
-		s = &series{scope: sc, det: d, recent: make([]Observation, 0, min(m.cfg.Keep, 64))}
-		m.series[sc] = s
-		m.order = append(m.order, s)
+		return
 	}
 	if o.Scored {
 		s.tot++

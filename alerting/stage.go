@@ -22,6 +22,10 @@ type Metrics struct {
 	Dropped    *prometheus.CounterVec   // rapport_alerts_dropped_total{destination}
 	Latency    *prometheus.HistogramVec // rapport_alerts_delivery_seconds{destination}
 	Lag        prometheus.Gauge         // rapport_alerts_watermark_lag_seconds
+	// The warm-up from stored posts after a start (Warmup).
+	WarmPosts   prometheus.Counter // rapport_alerts_warmup_posts_total
+	WarmSeconds prometheus.Gauge   // rapport_alerts_warmup_seconds
+	WarmErrors  prometheus.Counter // rapport_alerts_warmup_errors_total
 }
 
 // NewMetrics registers the metrics on reg (nil: not registered).
@@ -45,9 +49,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Time from queueing a notice to its delivery, retries included.", Buckets: prometheus.ExponentialBuckets(0.005, 4, 9)}, []string{"destination"}),
 		Lag: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rapport_alerts_watermark_lag_seconds",
 			Help: "Wall-clock time minus the latest event time the alerting stage has seen."}),
+		WarmPosts: prometheus.NewCounter(prometheus.CounterOpts{Name: "rapport_alerts_warmup_posts_total",
+			Help: "Stored posts replayed, silently, to warm the detectors up after a start."}),
+		WarmSeconds: prometheus.NewGauge(prometheus.GaugeOpts{Name: "rapport_alerts_warmup_seconds",
+			Help: "How long the last warm-up from stored posts took."}),
+		WarmErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "rapport_alerts_warmup_errors_total",
+			Help: "Reads of stored posts or alerts for the warm-up that failed and were retried."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Notices, m.Firing, m.Series, m.Late, m.Skipped, m.Deliveries, m.Dropped, m.Latency, m.Lag)
+		reg.MustRegister(m.Notices, m.Firing, m.Series, m.Late, m.Skipped, m.Deliveries, m.Dropped, m.Latency, m.Lag,
+			m.WarmPosts, m.WarmSeconds, m.WarmErrors)
 	}
 	return m
 }
@@ -63,6 +74,11 @@ type Stage struct {
 	// MaxSkew: posts dated further than this in the future of the wall clock are skipped, so one bad
 	// clock cannot close every bucket. Default 5m.
 	MaxSkew time.Duration
+	// Warm, when set, replays stored history before the first batch (see Warmup). Default nil: the
+	// detectors start empty and wait for their warm-up in event time.
+	Warm   *Warmup
+	warmed bool
+	obs    []Observation
 }
 
 // NewStage returns the stage. now is the wall clock (nil: time.Now).
@@ -79,41 +95,61 @@ func NewStage(mon *Monitor, deliver func(Notice), m *Metrics, now func() time.Ti
 // Name implements processors.Stage.
 func (s *Stage) Name() string { return "alerts" }
 
-// Process implements processors.Stage: it observes the batch and returns it unchanged.
+// Process implements processors.Stage: it observes the batch and returns it unchanged. With Warm set,
+// the first batch waits for the warm-up, which retries while the store is unavailable; Process fails only
+// when ctx ends first.
 func (s *Stage) Process(ctx context.Context, posts []*post.Post) ([]*post.Post, error) {
+	if s.Warm != nil && !s.warmed {
+		if err := s.warmUp(ctx, posts); err != nil {
+			return nil, err
+		}
+		s.warmed = true
+	}
 	now := s.now()
-	var obs []Observation
 	for _, p := range posts {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if reason := skipReason(p); reason != "" {
-			s.m.Skipped.WithLabelValues(reason).Inc()
-			continue
-		}
-		if p.CreatedAt.IsZero() || p.CreatedAt.After(now.Add(s.MaxSkew)) {
-			s.m.Skipped.WithLabelValues("bad_time").Inc()
-			continue
-		}
-		obs = Observations(obs[:0], p, s.competitors)
-		if len(obs) == 0 {
-			s.m.Skipped.WithLabelValues("no_brand").Inc()
-		}
-		for _, o := range obs {
-			notices, err := s.mon.Observe(o)
-			if errors.Is(err, ErrTooLate) {
-				s.m.Late.Inc()
-			}
-			for _, n := range notices {
-				s.emit(n)
-			}
-		}
+		s.observe(p, now, false)
 	}
 	s.m.Series.Set(float64(s.mon.Series()))
 	if !s.mon.maxSeen.IsZero() {
 		s.m.Lag.Set(now.Sub(s.mon.maxSeen).Seconds())
 	}
 	return posts, nil
+}
+
+// observe feeds p to the monitor. Silent (a replay of stored posts): nothing is counted or delivered.
+func (s *Stage) observe(p *post.Post, now time.Time, silent bool) {
+	skip := func(reason string) {
+		if !silent {
+			s.m.Skipped.WithLabelValues(reason).Inc()
+		}
+	}
+	if reason := skipReason(p); reason != "" {
+		skip(reason)
+		return
+	}
+	if p.CreatedAt.IsZero() || p.CreatedAt.After(now.Add(s.MaxSkew)) {
+		skip("bad_time")
+		return
+	}
+	s.obs = Observations(s.obs[:0], p, s.competitors)
+	if len(s.obs) == 0 {
+		skip("no_brand")
+	}
+	for _, o := range s.obs {
+		notices, err := s.mon.Observe(o)
+		if silent {
+			continue
+		}
+		if errors.Is(err, ErrTooLate) {
+			s.m.Late.Inc()
+		}
+		for _, n := range notices {
+			s.emit(n)
+		}
+	}
 }
 
 func (s *Stage) emit(n Notice) {

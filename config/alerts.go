@@ -33,6 +33,10 @@ type Alerts struct {
 	ResolveAfter   int           `yaml:"resolve_after"`    // consecutive calm buckets that resolve an alert; default 20
 	Cooldown       time.Duration `yaml:"cooldown"`         // quiet time after an alert resolves; default 1h
 	MaxSeries      int           `yaml:"max_series"`       // most series watched at once; default 10000
+	// Restart: the event time of stored posts replayed from ClickHouse, silently, when the stage starts, so
+	// a restart neither waits for the warm-up nor forgets the seasonal baseline, and the alerts table's open
+	// alerts are carried on instead of paging again.
+	History time.Duration `yaml:"history"` // default 168h (a week: every hour-of-week slot), or warmup if longer; negative: off (the stage starts empty)
 	// Delivery.
 	Topic      string    `yaml:"topic"`      // Kafka topic the alerts are produced to; default rapport.alerts; "off" disables
 	ClickHouse *bool     `yaml:"clickhouse"` // store alerts in the ClickHouse alerts table; default true
@@ -57,6 +61,7 @@ func (a *Alerts) setDefaults() {
 	setDuration(&a.Bucket, 15*time.Second)
 	setDuration(&a.Lateness, 5*time.Second)
 	setDuration(&a.Warmup, 24*time.Hour)
+	setDuration(&a.History, max(7*24*time.Hour, a.Warmup))
 	setString(&a.Location, "UTC")
 	setFloat(&a.MinVolume, 3)
 	setFloat(&a.WarnZ, 5)
@@ -98,6 +103,9 @@ func (a *Alerts) validate(bad func(string, string, ...any)) {
 	}
 	if a.Warmup < 0 {
 		bad("alerts.warmup", "must not be negative, got %s", a.Warmup)
+	}
+	if a.History >= 0 && a.History < a.Warmup {
+		bad("alerts.history", "must be negative (off) or at least warmup (%s): a shorter replay leaves the detector blind, got %s", a.Warmup, a.History)
 	}
 	if _, err := time.LoadLocation(a.Location); err != nil {
 		bad("alerts.location", "%q is not a time zone: %v", a.Location, err)

@@ -15,7 +15,8 @@ func TestAlertsDefaults(t *testing.T) {
 	a := c.Alerts
 	if !*a.Enabled || a.Mode != "count" || a.Bucket != 15*time.Second || a.Lateness != 5*time.Second ||
 		a.Persist != 2 || a.Window != 4 || a.WarnZ != 5 || a.ImmediateZ != 5 || a.CritZ != 8 || a.Topic != "rapport.alerts" ||
-		!*a.ClickHouse || a.QueueSize != 1000 || a.Location != "UTC" || a.CusumShift != 0.5 || a.CusumRunLength != 30*24*time.Hour {
+		!*a.ClickHouse || a.QueueSize != 1000 || a.Location != "UTC" || a.CusumShift != 0.5 || a.CusumRunLength != 30*24*time.Hour ||
+		a.History != 7*24*time.Hour {
 		t.Errorf("alerts defaults %+v", a)
 	}
 }
@@ -27,7 +28,7 @@ func TestAlertsGood(t *testing.T) {
 	}
 	a := c.Alerts
 	if a.Mode != "share" || !a.ByProduct || a.Bucket != 30*time.Second || len(a.Webhooks) != 2 ||
-		a.CusumShift != 1 || a.CusumRunLength != 7*24*time.Hour {
+		a.CusumShift != 1 || a.CusumRunLength != 7*24*time.Hour || a.History != 14*24*time.Hour {
 		t.Fatalf("alerts %+v", a)
 	}
 	if w := a.Webhooks[0]; w.Format != "slack" || w.Timeout != 5*time.Second || w.Attempts != 5 {
@@ -35,6 +36,25 @@ func TestAlertsGood(t *testing.T) {
 	}
 	if w := a.Webhooks[1]; w.Timeout != 2*time.Second || w.Attempts != 3 {
 		t.Errorf("webhook %+v", w)
+	}
+}
+
+// TestAlertsHistory checks that the replayed history follows a longer warm-up by default, and that a
+// negative one (off) is accepted.
+func TestAlertsHistory(t *testing.T) {
+	for env, want := range map[string]time.Duration{
+		"RAPPORT_ALERTS_WARMUP=240h": 240 * time.Hour,
+		"RAPPORT_ALERTS_WARMUP=2h":   7 * 24 * time.Hour,
+		"RAPPORT_ALERTS_HISTORY=-1s": -time.Second,
+	} {
+		c, err := Load("", []string{env})
+		if err != nil {
+			t.Errorf("%s: %v", env, err)
+			continue
+		}
+		if c.Alerts.History != want {
+			t.Errorf("%s: history %v; want %v", env, c.Alerts.History, want)
+		}
 	}
 }
 
@@ -51,6 +71,7 @@ func TestAlertsBad(t *testing.T) {
 		"topic.alerts-bad.yml":          `alerts.topic: "my alerts" is not a Kafka topic name`,
 		"cusum_shift.alerts-bad.yml":    "alerts.cusum_shift: must be negative (off) or a relative rise in (0, 10], got 50",
 		"cusum_run.alerts-bad.yml":      "alerts.cusum_run_length: must be at least two buckets (30s), got 20s",
+		"history.alerts-bad.yml":        "alerts.history: must be negative (off) or at least warmup (48h0m0s): a shorter replay leaves the detector blind, got 36h0m0s",
 	}
 	files, _ := filepath.Glob("testdata/*.alerts-bad.yml")
 	if len(files) != len(want) {

@@ -73,12 +73,6 @@ func alertsReplayHistory(ctx context.Context, conn driver.Conn, mc alerting.Moni
 	if err != nil {
 		return err
 	}
-	rows, err := conn.Query(ctx, "SELECT "+historyColumns+" FROM posts FINAL WHERE deleted = 0 AND has(entity_brands, ?)"+
-		" AND created_at >= ? AND created_at < ? ORDER BY created_at, uid", brand, from.UTC(), to.UTC())
-	if err != nil {
-		return fmt.Errorf("reading posts: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
 	enc := json.NewEncoder(out)
 	var obs []alerting.Observation
 	n := 0
@@ -90,6 +84,50 @@ func alertsReplayHistory(ctx context.Context, conn driver.Conn, mc alerting.Moni
 		}
 		return nil
 	}
+	err = storedPosts(ctx, conn, brand, from, to, func(p *post.Post) error {
+		n++
+		if alertsSkipped(p) {
+			return nil
+		}
+		obs = alerting.Observations(obs[:0], p, true)
+		for _, o := range obs {
+			if o.Brand != brand {
+				continue
+			}
+			ns, _ := mon.Observe(o)
+			if err := emit(ns); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := emit(mon.Advance(to)); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%d posts of %s from %s to %s; %d series\n", n, brand, from.Format(time.RFC3339), to.Format(time.RFC3339), mon.Series())
+	return nil
+}
+
+// storedPosts streams the stored posts of [from, to) that mention brand (every post when brand is empty)
+// to fn, ordered by created_at and uid, with the columns the alerting stage looks at; it returns fn's
+// first error. The caller bounds the range: the server sorts all of it at once.
+func storedPosts(ctx context.Context, conn driver.Conn, brand string, from, to time.Time, fn func(*post.Post) error) error {
+	q := "SELECT " + historyColumns + " FROM posts FINAL WHERE deleted = 0"
+	args := []any{}
+	if brand != "" {
+		q += " AND has(entity_brands, ?)"
+		args = append(args, brand)
+	}
+	q += " AND created_at >= ? AND created_at < ? ORDER BY created_at, uid"
+	args = append(args, from.UTC(), to.UTC())
+	rows, err := conn.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("reading posts: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
 	for rows.Next() {
 		var (
 			p                                     post.Post
@@ -109,7 +147,6 @@ func alertsReplayHistory(ctx context.Context, conn driver.Conn, mc alerting.Moni
 			&sigKinds, &sigPhrases, &sigEntities, &dupLevel, &spam, &influence, &repostOf); err != nil {
 			return fmt.Errorf("reading posts: %w", err)
 		}
-		n++
 		p.Network, p.CreatedAt, p.Text, p.URL, p.Influence = post.Network(network), created.UTC(), text, url, influence
 		p.Author = post.Author{Handle: handle, Followers: followers, Bot: bot == 1, Brand: brandAcc == 1}
 		p.Refs.RepostOfID = repostOf
@@ -128,27 +165,13 @@ func alertsReplayHistory(ctx context.Context, conn driver.Conn, mc alerting.Moni
 		for i := range sigKinds {
 			p.Signals = append(p.Signals, post.Signal{Kind: post.SignalKind(sigKinds[i]), Phrase: at(sigPhrases, i), Entity: at(sigEntities, i)})
 		}
-		if alertsSkipped(&p) {
-			continue
-		}
-		obs = alerting.Observations(obs[:0], &p, true)
-		for _, o := range obs {
-			if o.Brand != brand {
-				continue
-			}
-			ns, _ := mon.Observe(o)
-			if err := emit(ns); err != nil {
-				return err
-			}
+		if err := fn(&p); err != nil {
+			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reading posts: %w", err)
 	}
-	if err := emit(mon.Advance(to)); err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "%d posts of %s from %s to %s; %d series\n", n, brand, from.Format(time.RFC3339), to.Format(time.RFC3339), mon.Series())
 	return nil
 }
 

@@ -126,5 +126,7 @@ func alertsStage(c *config.Config, conn driver.Conn, reg prometheus.Registerer, 
 	alertDeliveriesMu.Lock()
 	alertDeliveries = append(alertDeliveries, d)
 	alertDeliveriesMu.Unlock()
-	return alerting.NewStage(mon, disp.Offer, metrics, nil)
+	stage := alerting.NewStage(mon, disp.Offer, metrics, nil)
+	stage.Warm = alertsWarmup(a, conn, log)
+	return stage
 }

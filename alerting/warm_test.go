@@ -1,0 +1,221 @@
+package alerting
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/rapport-dev/rapport/post"
+)
+
+// store is an in-memory post store for Warmup.Load; failAfter > 0 makes the first call fail after
+// feeding that many posts, as a ClickHouse that goes away mid-read would.
+type store struct {
+	posts     []*post.Post
+	failAfter int
+	calls     int
+}
+
+func newStore(posts []*post.Post) *store {
+	s := &store{posts: append([]*post.Post(nil), posts...)}
+	sort.SliceStable(s.posts, func(i, j int) bool {
+		a, b := s.posts[i], s.posts[j]
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.Before(b.CreatedAt)
+		}
+		return a.UID() < b.UID()
+	})
+	return s
+}
+
+func (s *store) load(ctx context.Context, from, to time.Time, fn func(*post.Post) error) error {
+	s.calls++
+	fed := 0
+	for _, p := range s.posts {
+		if p.CreatedAt.Before(from) || !p.CreatedAt.Before(to) {
+			continue
+		}
+		if s.failAfter > 0 && fed == s.failAfter {
+			s.failAfter = 0
+			return errors.New("connection reset")
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+		fed++
+	}
+	return nil
+}
+
+// split returns the posts before at and those from at on.
+func split(posts []*post.Post, at time.Time) (before, after []*post.Post) {
+	for _, p := range posts {
+		if p.CreatedAt.Before(at) {
+			before = append(before, p)
+		} else {
+			after = append(after, p)
+		}
+	}
+	return before, after
+}
+
+func events(ns []Notice, event string) []Notice {
+	var out []Notice
+	for _, n := range ns {
+		if n.Event == event {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// restarted returns a stage whose monitor warms up from st (History h) and the alerts prior returns.
+func restarted(t *testing.T, st *store, h time.Duration, prior []PriorAlert, now time.Time, got *[]Notice) *Stage {
+	t.Helper()
+	mon, err := NewMonitor(testMonitorConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStage(mon, func(n Notice) { *got = append(*got, n) }, nil, func() time.Time { return now })
+	s.Warm = &Warmup{History: h, Chunk: 20 * time.Minute, Load: st.load}
+	if prior != nil {
+		s.Warm.Prior = func(context.Context, time.Time) ([]PriorAlert, error) { return prior, nil }
+	}
+	return s
+}
+
+// TestWarmupFiresRightAfterRestart restarts the stage three hours into a calm stream (the detector's
+// warm-up is one hour): with the warm-up from stored posts, a spike right after the restart fires within
+// a minute, a calm continuation does not, and nothing is delivered for the replayed history; without it
+// the same spike is not seen.
+func TestWarmupFiresRightAfterRestart(t *testing.T) {
+	from := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	restart := from.Add(3 * time.Hour)
+	spike := restart.Add(2 * time.Minute)
+	end := restart.Add(30 * time.Minute)
+	history, live := split(stream(3, from, end, spike, 2, 0.2, 3), restart)
+	_, calm := split(stream(3, from, end, spike, 2, 0.2, 0), restart)
+
+	st := newStore(history)
+	st.failAfter = 50
+	var got []Notice
+	s := restarted(t, st, 4*time.Hour, nil, end, &got) // all of the stored posts
+	runStage(t, s, live)
+	fired := events(got, "fired")
+	if len(fired) != 1 {
+		t.Fatalf("warm stage: %d fired notices %+v; want one", len(fired), fired)
+	}
+	if d := fired[0].FiredAt.Add(testMonitorConfig().Detector.Bucket).Sub(spike); d < 0 || d > time.Minute {
+		t.Errorf("fired %v after the spike; want under a minute", d)
+	}
+	if n := testutil.ToFloat64(s.m.WarmPosts); n != float64(len(history)) {
+		t.Errorf("replayed %v posts; want the %d stored before the restart, once each despite the failed read", n, len(history))
+	}
+	if e := testutil.ToFloat64(s.m.WarmErrors); e != 1 {
+		t.Errorf("warm-up errors %v; want the one failed read", e)
+	}
+	if n := testutil.ToFloat64(s.m.Skipped.WithLabelValues("no_brand")) + testutil.ToFloat64(s.m.Late); n != 0 {
+		t.Errorf("replay counted in the live metrics: %v", n)
+	}
+
+	got = nil
+	runStage(t, restarted(t, newStore(history), 3*time.Hour, nil, end, &got), calm)
+	if len(got) != 0 {
+		t.Errorf("calm continuation: notices %+v; want none", got)
+	}
+
+	got = nil
+	cold, _ := NewMonitor(testMonitorConfig())
+	runStage(t, NewStage(cold, func(n Notice) { got = append(got, n) }, nil, func() time.Time { return end }), live)
+	if len(got) != 0 {
+		t.Errorf("stage without warm-up: notices %+v; want none (it is still warming up)", got)
+	}
+}
+
+// TestWarmupDoesNotPageTwice restarts the stage while an incident is going on: when the alerts table says
+// the alert was delivered, the restarted stage carries it on without a new page and resolves it under the
+// same id; when it was never delivered, the restarted stage pages once.
+func TestWarmupDoesNotPageTwice(t *testing.T) {
+	from := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	spike := from.Add(3 * time.Hour)
+	restart := spike.Add(5 * time.Minute)
+	end := spike.Add(time.Hour)
+	posts := stream(4, from, spike.Add(20*time.Minute), spike, 2, 0.2, 3)
+	posts = append(posts, stream(5, spike.Add(20*time.Minute), end, end, 2, 0.2, 0)...)
+	history, live := split(posts, restart)
+
+	// the process before the restart
+	var before []Notice
+	mon, _ := NewMonitor(testMonitorConfig())
+	runStage(t, NewStage(mon, func(n Notice) { before = append(before, n) }, nil, func() time.Time { return restart }), history)
+	if len(before) != 1 || before[0].Event != "fired" {
+		t.Fatalf("before the restart: notices %+v; want one fired", before)
+	}
+	a := before[0]
+	prior := []PriorAlert{{ID: a.ID, Scope: a.Scope, Severity: ParseSeverity(a.Severity), Peak: a.Peak,
+		StartedAt: a.StartedAt, FiredAt: a.FiredAt, Negative: a.Negative, Total: a.Total}}
+
+	var got []Notice
+	s := restarted(t, newStore(history), 3*time.Hour, prior, end, &got)
+	runStage(t, s, live)
+	if f := events(got, "fired"); len(f) != 0 {
+		t.Errorf("delivered alert: fired again %+v; want no new page", f)
+	}
+	if r := events(got, "resolved"); len(r) != 1 || r[0].ID != a.ID {
+		t.Errorf("delivered alert: resolved %+v; want one resolution of %s", r, a.ID)
+	}
+	if v := testutil.ToFloat64(s.m.Firing.WithLabelValues("acme", a.Severity)); v != 0 {
+		t.Errorf("firing gauge after the resolution %v; want 0", v)
+	}
+
+	// The replay alone reaches the same alert; a prior alert under another id (an earlier start, as a
+	// process started at another time may have seen it) must win over the replay's.
+	other := prior[0]
+	other.StartedAt = a.StartedAt.Add(-time.Minute)
+	other.ID = AlertID(a.Scope, other.StartedAt)
+	got = nil
+	runStage(t, restarted(t, newStore(history), 3*time.Hour, []PriorAlert{other}, end, &got), live)
+	if f, r := events(got, "fired"), events(got, "resolved"); len(f) != 0 || len(r) != 1 || r[0].ID != other.ID {
+		t.Errorf("prior alert %s: fired %+v resolved %+v; want no page and its resolution", other.ID, f, r)
+	}
+
+	// The alerts table is readable and does not hold the alert: it was never delivered, page now.
+	got = nil
+	runStage(t, restarted(t, newStore(history), 3*time.Hour, []PriorAlert{}, end, &got), live)
+	if f := events(got, "fired"); len(f) != 1 {
+		t.Errorf("undelivered alert: fired %+v; want one page after the restart", f)
+	}
+}
+
+// TestReconcileCooldownFromResolvedAlert: an alert the table says resolved ten minutes before the restart
+// keeps its scope quiet for the cooldown, even when the replayed history did not see it.
+func TestReconcileCooldownFromResolvedAlert(t *testing.T) {
+	from := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	restart := from.Add(3 * time.Hour)
+	spike := restart.Add(2 * time.Minute)
+	end := restart.Add(30 * time.Minute)
+	history, live := split(stream(6, from, end, spike, 2, 0.2, 3), restart)
+	sc := Scope{Brand: "acme"}
+	started := restart.Add(-50 * time.Minute)
+	prior := []PriorAlert{{ID: AlertID(sc, started), Scope: sc, Severity: SeverityWarning, StartedAt: started,
+		FiredAt: started.Add(30 * time.Second), ResolvedAt: restart.Add(-10 * time.Minute)},
+		{ID: "x", Scope: Scope{Brand: "acme", Product: "acme/hub"}, StartedAt: started, FiredAt: started}} // not watched
+	var got []Notice
+	s := restarted(t, newStore(history), 3*time.Hour, prior, end, &got)
+	runStage(t, s, live)
+	if len(got) != 0 {
+		t.Errorf("within the cooldown of a resolved alert: notices %+v; want none", got)
+	}
+	if s.mon.Series() != 1 {
+		t.Errorf("%d series; want only the brand's (by_product is off)", s.mon.Series())
+	}
+	got = nil
+	runStage(t, restarted(t, newStore(history), 3*time.Hour, prior[:0], end, &got), live)
+	if len(events(got, "fired")) != 1 {
+		t.Errorf("without the resolved alert: notices %+v; want one page", got)
+	}
+}
