@@ -339,6 +339,10 @@ func formatKPI(v *float64, u kpi.Unit) string {
 	case kpi.UnitCount:
 		return thousands(int64(math.Round(*v)))
 	case kpi.UnitPercent:
+		// Small shares (an engagement rate of 0.02 %) keep two significant digits instead of showing 0.0%.
+		if a := math.Abs(*v); a > 0 && a < 0.1 {
+			return fmt.Sprintf("%.*f%%", 1-int(math.Floor(math.Log10(a))), *v)
+		}
 		return fmt.Sprintf("%.1f%%", *v)
 	case kpi.UnitScore:
 		return fmt.Sprintf("%+.1f", *v)

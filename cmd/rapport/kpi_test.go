@@ -147,3 +147,17 @@ func TestSparklineAndArrows(t *testing.T) {
 		t.Error("arrow without a current value is not empty")
 	}
 }
+
+func TestFormatKPIPercentKeepsSmallShares(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{30.14, "30.1%"}, {0.1, "0.1%"}, {0.0209, "0.021%"}, {0.00005, "0.000050%"}, {0, "0.0%"}, {-0.05, "-0.050%"},
+	} {
+		v := tc.v
+		if got := formatKPI(&v, kpi.UnitPercent); got != tc.want {
+			t.Errorf("formatKPI(%v, percent) = %q; want %q", tc.v, got, tc.want)
+		}
+	}
+}
