@@ -32,11 +32,72 @@ type Warmup struct {
 	// UID, and returns fn's first error. A failed call is retried (processors.Retry) from the same from:
 	// posts already fed are skipped by their (CreatedAt, UID).
 	Load func(ctx context.Context, from, to time.Time, fn func(*post.Post) error) error
+	// Hours, when set, returns how many posts each hour of [from, to) holds (hours that hold none may be
+	// left out; counts may be approximate). The replay then skips empty hours and reads consecutive hours
+	// together, up to ChunkPosts posts per Load call, so a week of history costs a few reads, not one per
+	// hour.
+	Hours func(ctx context.Context, from, to time.Time) ([]HourCount, error)
+	// ChunkPosts bounds the posts of one Load call when Hours is set. Default 200000.
+	ChunkPosts int
 	// Prior returns the alerts delivered before the restart that may still matter: those still open and
 	// those resolved at or after resolvedSince. Nil: none are known, the replay's own states are kept.
 	Prior func(ctx context.Context, resolvedSince time.Time) ([]PriorAlert, error)
 	// Log receives one line per warm-up and one per retried read. Default: none.
 	Log *zap.Logger
+}
+
+// HourCount is the number of stored posts created in the hour starting at Hour.
+type HourCount struct {
+	Hour  time.Time
+	Posts uint64
+}
+
+// chunks returns the [from, to) ranges to read: one per chunk of event time without hour counts, else
+// consecutive hours with posts grouped up to maxPosts, clamped to [from, to).
+func chunks(from, to time.Time, chunk time.Duration, hours []HourCount, counted bool, maxPosts int) [][2]time.Time {
+	var out [][2]time.Time
+	if !counted {
+		for c := from; c.Before(to); c = c.Add(chunk) {
+			out = append(out, [2]time.Time{c, minTime(c.Add(chunk), to)})
+		}
+		return out
+	}
+	var cur [2]time.Time
+	var n uint64
+	open := false
+	for _, h := range hours {
+		start, end := maxTime(h.Hour, from), minTime(h.Hour.Add(time.Hour), to)
+		if !start.Before(end) || h.Posts == 0 {
+			continue
+		}
+		if open && n+h.Posts > uint64(maxPosts) {
+			out = append(out, cur)
+			open = false
+		}
+		if !open {
+			cur, n, open = [2]time.Time{start, end}, 0, true
+		}
+		cur[1] = end
+		n += h.Posts
+	}
+	if open {
+		out = append(out, cur)
+	}
+	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // PriorAlert is an alert delivered before a restart, as the alerts table holds it (its latest notice).
@@ -250,11 +311,26 @@ func (s *Stage) warmUp(ctx context.Context, posts []*post.Post) error {
 		return nil
 	}
 	if w.History > 0 && w.Load != nil {
-		for c := from; c.Before(to); c = c.Add(chunk) {
-			end := c.Add(chunk)
-			if end.After(to) {
-				end = to
+		var hours []HourCount
+		if w.Hours != nil {
+			err := processors.Retry(ctx, func(ctx context.Context) error {
+				var err error
+				hours, err = w.Hours(ctx, from, to)
+				return err
+			}, func(err error) {
+				s.m.WarmErrors.Inc()
+				log.Warn("counting stored posts to warm up; retrying", zap.Error(err))
+			})
+			if err != nil {
+				return fmt.Errorf("counting stored posts of %s to %s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
 			}
+		}
+		maxPosts := w.ChunkPosts
+		if maxPosts <= 0 {
+			maxPosts = 200000
+		}
+		for _, r := range chunks(from, to, chunk, hours, w.Hours != nil, maxPosts) {
+			c, end := r[0], r[1]
 			err := processors.Retry(ctx, func(ctx context.Context) error { return w.Load(ctx, c, end, feed) }, func(err error) {
 				s.m.WarmErrors.Inc()
 				log.Warn("reading stored posts to warm up; retrying", zap.Time("from", c), zap.Time("to", end), zap.Error(err))

@@ -14,7 +14,7 @@ import (
 )
 
 // alertsWarmup is the alerting stage's warm-up after a start: a replay of alerts.history of stored posts
-// (every brand at once, an hour per query) and, when the stage writes the alerts table, the alerts it
+// (every brand at once; hours without posts skipped, consecutive hours read together up to 200,000 posts) and, when the stage writes the alerts table, the alerts it
 // delivered before. Nil without ClickHouse or with the history off.
 func alertsWarmup(a config.Alerts, conn driver.Conn, log *zap.Logger) *alerting.Warmup {
 	if conn == nil || a.History < 0 {
@@ -23,6 +23,9 @@ func alertsWarmup(a config.Alerts, conn driver.Conn, log *zap.Logger) *alerting.
 	w := &alerting.Warmup{History: a.History, Chunk: time.Hour, Log: log,
 		Load: func(ctx context.Context, from, to time.Time, fn func(*post.Post) error) error {
 			return storedPosts(ctx, conn, "", from, to, fn)
+		},
+		Hours: func(ctx context.Context, from, to time.Time) ([]alerting.HourCount, error) {
+			return storedPostHours(ctx, conn, from, to)
 		}}
 	if a.ClickHouse != nil && *a.ClickHouse {
 		w.Prior = func(ctx context.Context, resolvedSince time.Time) ([]alerting.PriorAlert, error) {
@@ -30,6 +33,30 @@ func alertsWarmup(a config.Alerts, conn driver.Conn, log *zap.Logger) *alerting.
 		}
 	}
 	return w
+}
+
+// storedPostHours counts the stored posts of [from, to) per hour (without FINAL: the counts only size the
+// replay's reads), hours without posts left out.
+func storedPostHours(ctx context.Context, conn driver.Conn, from, to time.Time) ([]alerting.HourCount, error) {
+	rows, err := conn.Query(ctx, `SELECT toStartOfHour(created_at) AS h, count() FROM posts
+		WHERE created_at >= ? AND created_at < ? GROUP BY h ORDER BY h`, from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("counting posts per hour: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []alerting.HourCount
+	for rows.Next() {
+		var h alerting.HourCount
+		if err := rows.Scan(&h.Hour, &h.Posts); err != nil {
+			return nil, fmt.Errorf("counting posts per hour: %w", err)
+		}
+		h.Hour = h.Hour.UTC()
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("counting posts per hour: %w", err)
+	}
+	return out, nil
 }
 
 // priorAlerts reads from the alerts table the alerts still open and those resolved at or after

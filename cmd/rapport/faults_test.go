@@ -305,7 +305,8 @@ func (e *faultEnv) waitForRows(n uint64, within time.Duration, prodDone func() b
 			}
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("no new rows within %s", within)
+			logs, _ := os.ReadFile(e.log.Name())
+			e.t.Fatalf("no new rows within %s; log tail:\n%s", within, lastLines(string(logs), 20))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -408,25 +409,46 @@ func (e *faultEnv) check(fault string, exactlyOnce bool) {
 // TestFaultKillNine kills the pipeline with SIGKILL ten times mid-batch while the stream is written.
 func TestFaultKillNine(t *testing.T) {
 	e := newFaultEnv(t, 21, 30000)
-	prod := e.produce(6000)
+	prod := e.produce(3000) // 10 s of stream: room for ten kills while rows are written
+	var prodErr error
+	produced := false
+	prodDone := func() bool {
+		if !produced {
+			select {
+			case prodErr = <-prod:
+				produced = true
+			default:
+			}
+		}
+		return produced
+	}
 	rng := rand.New(rand.NewPCG(21, 21))
+	kills := 0
 	for range 10 {
 		before := e.rows()
 		p := e.start()
-		more := e.waitForRows(before, 60*time.Second, nil)
+		// false: the stream is produced and consumed, nothing is left to kill the process in the middle of.
+		more := e.waitForRows(before, 60*time.Second, prodDone)
 		time.Sleep(time.Duration(50+rng.IntN(400)) * time.Millisecond)
 		e.signal(p, syscall.SIGKILL)
 		if !more {
 			break
 		}
+		kills++
 	}
-	if err := <-prod; err != nil {
-		t.Fatal(err)
+	for !prodDone() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if prodErr != nil {
+		t.Fatal(prodErr)
+	}
+	if kills < 5 {
+		t.Errorf("only %d kills happened while rows were being written", kills)
 	}
 	p := e.start()
 	e.waitCaughtUp(3 * time.Minute)
 	e.signal(p, syscall.SIGTERM)
-	e.check("kill -9 ×10", false)
+	e.check(fmt.Sprintf("kill -9 ×%d", kills), false)
 }
 
 // TestFaultTermRestart stops the pipeline with SIGTERM and restarts it five times: a graceful stop commits
