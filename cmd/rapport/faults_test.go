@@ -313,6 +313,17 @@ func (e *faultEnv) waitForRows(n uint64, within time.Duration, prodDone func() b
 	return true
 }
 
+// startRunning is start, returning once the process logs that it runs. When the stream was already
+// consumed there are no new rows to show that it started, and a SIGTERM before it handles signals would
+// kill it, which is not the graceful stop under test. (The group's member count is no sign: a member that
+// left may still be listed.)
+func (e *faultEnv) startRunning() *faultProc {
+	mark := e.logSize()
+	p := e.startWith("RAPPORT_LOG_LEVEL=info")
+	e.waitLogged(mark, `"rapport running"`, 60*time.Second)
+	return p
+}
+
 // logSize returns the current length of the processes' shared log, a mark for waitLogged.
 func (e *faultEnv) logSize() int64 {
 	fi, err := os.Stat(e.log.Name())
@@ -337,6 +348,34 @@ func (e *faultEnv) waitLogged(mark int64, want string, within time.Duration) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// watchedProduce follows a produce run: done reports without blocking whether it has finished, wait
+// blocks until it has and returns its error.
+type watchedProduce struct {
+	ch       <-chan error
+	finished bool
+	err      error
+}
+
+func watchProduce(ch <-chan error) *watchedProduce { return &watchedProduce{ch: ch} }
+
+func (w *watchedProduce) done() bool {
+	if !w.finished {
+		select {
+		case w.err = <-w.ch:
+			w.finished = true
+		default:
+		}
+	}
+	return w.finished
+}
+
+func (w *watchedProduce) wait() error {
+	if !w.finished {
+		w.err, w.finished = <-w.ch, true
+	}
+	return w.err
 }
 
 // waitCaughtUp waits until the group has committed every produced offset.
@@ -409,26 +448,14 @@ func (e *faultEnv) check(fault string, exactlyOnce bool) {
 // TestFaultKillNine kills the pipeline with SIGKILL ten times mid-batch while the stream is written.
 func TestFaultKillNine(t *testing.T) {
 	e := newFaultEnv(t, 21, 30000)
-	prod := e.produce(3000) // 10 s of stream: room for ten kills while rows are written
-	var prodErr error
-	produced := false
-	prodDone := func() bool {
-		if !produced {
-			select {
-			case prodErr = <-prod:
-				produced = true
-			default:
-			}
-		}
-		return produced
-	}
+	prod := watchProduce(e.produce(3000)) // 10 s of stream: room for ten kills while rows are written
 	rng := rand.New(rand.NewPCG(21, 21))
 	kills := 0
 	for range 10 {
 		before := e.rows()
 		p := e.start()
 		// false: the stream is produced and consumed, nothing is left to kill the process in the middle of.
-		more := e.waitForRows(before, 60*time.Second, prodDone)
+		more := e.waitForRows(before, 60*time.Second, prod.done)
 		time.Sleep(time.Duration(50+rng.IntN(400)) * time.Millisecond)
 		e.signal(p, syscall.SIGKILL)
 		if !more {
@@ -436,11 +463,8 @@ func TestFaultKillNine(t *testing.T) {
 		}
 		kills++
 	}
-	for !prodDone() {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if prodErr != nil {
-		t.Fatal(prodErr)
+	if err := prod.wait(); err != nil {
+		t.Fatal(err)
 	}
 	if kills < 5 {
 		t.Errorf("only %d kills happened while rows were being written", kills)
@@ -455,28 +479,12 @@ func TestFaultKillNine(t *testing.T) {
 // exactly what was stored, so no record is stored twice, not even before FINAL.
 func TestFaultTermRestart(t *testing.T) {
 	e := newFaultEnv(t, 22, 30000)
-	prod := e.produce(1000) // 30 s of stream: room for five stops and restarts
-	var prodErr error
-	produced := false
-	prodDone := func() bool {
-		if !produced {
-			select {
-			case prodErr = <-prod:
-				produced = true
-			default:
-			}
-		}
-		return produced
-	}
+	prod := watchProduce(e.produce(1000)) // 30 s of stream: room for five stops and restarts
 	stops := 0
 	for range 5 {
-		before, mark := e.rows(), e.logSize()
-		p := e.startWith("RAPPORT_LOG_LEVEL=info")
-		more := e.waitForRows(before, 60*time.Second, prodDone)
-		// When the stream was already consumed the process may have just started: a SIGTERM before it
-		// handles signals would kill it, which is not the graceful stop under test. (The group's member
-		// count is no sign: the member that left may still be listed.)
-		e.waitLogged(mark, `"rapport running"`, 60*time.Second)
+		before := e.rows()
+		p := e.startRunning()
+		more := e.waitForRows(before, 60*time.Second, prod.done)
 		time.Sleep(700 * time.Millisecond)
 		e.signal(p, syscall.SIGTERM)
 		stops++
@@ -484,18 +492,13 @@ func TestFaultTermRestart(t *testing.T) {
 			break
 		}
 	}
-	for !prodDone() {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if prodErr != nil {
-		t.Fatal(prodErr)
+	if err := prod.wait(); err != nil {
+		t.Fatal(err)
 	}
 	if stops < 3 {
 		t.Errorf("only %d stops happened while the stream flowed", stops)
 	}
-	mark := e.logSize()
-	p := e.startWith("RAPPORT_LOG_LEVEL=info")
-	e.waitLogged(mark, `"rapport running"`, 60*time.Second) // the group may have caught up already
+	p := e.startRunning() // the group may have caught up already: no rows to wait for
 	e.waitCaughtUp(3 * time.Minute)
 	e.signal(p, syscall.SIGTERM)
 	e.check(fmt.Sprintf("SIGTERM+restart ×%d", stops), true)
