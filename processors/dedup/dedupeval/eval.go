@@ -168,7 +168,7 @@ func partition(key []byte, n int) int32 {
 // brands' comment accounts on YouTube, Facebook and Instagram (the brand name in lower-case letters and
 // digits), as a deployment configures its own accounts on every network it answers on.
 func brandAccounts() map[string][]string {
-	acc := map[string][]string{}
+	acc := sim.BrandAccounts()
 	for _, b := range sim.Brands() {
 		var h []rune
 		for _, r := range strings.ToLower(b.Name) {
@@ -178,13 +178,6 @@ func brandAccounts() map[string][]string {
 		}
 		for _, n := range []string{"youtube", "facebook", "instagram"} {
 			acc[n] = append(acc[n], string(h))
-		}
-		acc["x"] = append(acc["x"], b.XMain, b.XSupport)
-		if b.Mastodon != "" {
-			acc["mastodon"] = append(acc["mastodon"], b.Mastodon)
-		}
-		if b.Reddit != "" {
-			acc["reddit"] = append(acc["reddit"], b.Reddit)
 		}
 	}
 	return acc
