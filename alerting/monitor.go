@@ -54,8 +54,14 @@ type MonitorConfig struct {
 	// Mode is what the series count. Default ModeCount.
 	Mode Mode
 	// ByProduct and ByNetwork add, next to each brand's series, one series per product and per network
-	// of the brand. Default false.
+	// of the brand, with thresholds corrected by NarrowFamily. Default: ByProduct true (an incident
+	// usually hits one product, whose series sees it minutes before the brand's), ByNetwork false.
 	ByProduct, ByNetwork bool
+	// NarrowFamily is how many narrowed series (per product, per network) a brand is expected to have:
+	// each narrowed series' thresholds are raised so that a brand's narrowed series together raise false
+	// alarms about as often as its own series alone (see NarrowedConfig). 1 applies the brand's
+	// thresholds unchanged (so does 0). Default 8.
+	NarrowFamily int
 	// Group gives a brand one alert at a time: while one of its series (brand, product, network) has an
 	// open alert, the others' alerts are folded into it. Default true.
 	Group bool
@@ -93,8 +99,29 @@ func StreamingConfig() Config {
 
 // DefaultMonitorConfig returns the defaults documented on MonitorConfig.
 func DefaultMonitorConfig() MonitorConfig {
-	return MonitorConfig{Detector: StreamingConfig(), Mode: ModeCount, Lateness: 5 * time.Second, Group: true,
-		MaxSeries: 10000, Explain: 5, Keep: 500}
+	return MonitorConfig{Detector: StreamingConfig(), Mode: ModeCount, ByProduct: true, Lateness: 5 * time.Second, Group: true,
+		MaxSeries: 10000, Explain: 5, Keep: 500, NarrowFamily: 8}
+}
+
+// NarrowedConfig returns the detector configuration of a narrowed series (one product or one network of
+// a brand) in a family of k: each threshold's chance of being crossed by noise is divided by k. A
+// z threshold becomes sqrt(z² + 2 ln k), which divides a Gaussian tail beyond z by about k (z 5
+// becomes 5.4 for k = 8); the sequential tier's target run length and the immediate tier's rarity
+// are multiplied by k.
+func NarrowedConfig(c Config, k int) Config {
+	if k <= 1 {
+		return c
+	}
+	raise := func(z float64) float64 {
+		if z <= 0 {
+			return z
+		}
+		return math.Sqrt(z*z + 2*math.Log(float64(k)))
+	}
+	c.WarnZ, c.CritZ, c.ImmediateZ = raise(c.WarnZ), raise(c.CritZ), raise(c.ImmediateZ)
+	c.CusumRunLength *= time.Duration(k)
+	c.ImmediateEvery *= time.Duration(k)
+	return c
 }
 
 // Validate returns an error naming the first field out of range.
@@ -113,6 +140,8 @@ func (c MonitorConfig) Validate() error {
 		return fmt.Errorf("alerts.explain: must be between 1 and 100, got %d", c.Explain)
 	case c.Keep < 1:
 		return fmt.Errorf("alerts.keep: must be at least 1, got %d", c.Keep)
+	case c.NarrowFamily < 0 || c.NarrowFamily > 10000:
+		return fmt.Errorf("alerts.narrow_family: must be between 1 and 10000 (0: 1), got %d", c.NarrowFamily)
 	}
 	return nil
 }
@@ -253,6 +282,7 @@ type bucketCount struct {
 // closed buckets is late and counts nowhere. It is not safe for concurrent use.
 type Monitor struct {
 	cfg     MonitorConfig
+	narrow  Config // detector configuration of narrowed series
 	series  map[Scope]*series
 	open    map[string]int // open (not folded) alerts per brand
 	order   []*series      // creation order, so closing is deterministic
@@ -267,7 +297,7 @@ func NewMonitor(c MonitorConfig) (*Monitor, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	return &Monitor{cfg: c, series: map[Scope]*series{}, open: map[string]int{}}, nil
+	return &Monitor{cfg: c, narrow: NarrowedConfig(c.Detector, c.NarrowFamily), series: map[Scope]*series{}, open: map[string]int{}}, nil
 }
 
 // Config returns the monitor's configuration.
@@ -419,8 +449,22 @@ func (m *Monitor) close(s *series, t time.Time) (Notice, bool) {
 			return Notice{}, false
 		}
 		m.open[s.scope.Brand]--
+		if m.cfg.Group {
+			m.coolFamily(s.scope.Brand, st.Alert.ResolvedAt.Add(m.cfg.Detector.Cooldown))
+		}
 	}
 	return m.notice(s, st), true
+}
+
+// coolFamily keeps every series of brand that is not firing quiet until until: with Group the brand's
+// alert and its cooldown are the family's, so a product series does not page again for an incident whose
+// brand alert just resolved.
+func (m *Monitor) coolFamily(brand string, until time.Time) {
+	for _, s := range m.order {
+		if s.scope.Brand == brand && !s.firing && until.After(s.det.coolUntil) {
+			s.det.coolUntil = until
+		}
+	}
 }
 
 func (m *Monitor) notice(s *series, st Step) Notice {

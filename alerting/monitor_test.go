@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -376,4 +377,67 @@ func TestGroupFoldsABrandsSeriesIntoOneAlert(t *testing.T) {
 	}
 	f(false, 3) // brand, product and network series
 	f(true, 1)
+}
+
+// With Group a brand's cooldown is its family's: after the brand's alert resolves, a product series
+// that had not fired does not page for a second burst within the cooldown; without Group it does.
+func TestGroupCooldownCoversTheFamily(t *testing.T) {
+	from := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	first := from.Add(3 * time.Hour)
+	second := first.Add(25 * time.Minute) // the first alert resolves after about 5 calm minutes
+	end := second.Add(10 * time.Minute)
+	base := stream(1, from, end, end, 2, 0.2, 0)
+	burst := func(at time.Time, n int, product bool) []*post.Post {
+		var out []*post.Post
+		for i := range n {
+			p := &post.Post{Network: post.NetworkX, ID: "b" + at.Format("1504") + itoa(i), CreatedAt: at.Add(time.Duration(i) * 2 * time.Second),
+				Text: "down again", Author: post.Author{Handle: "loud", Followers: 1000},
+				Sentiment: &post.Sentiment{Label: -1, Drivers: []string{"down"}},
+				Entities:  []post.Entity{{ID: "acme", Brand: "acme", Kind: post.EntityBrand}}}
+			if product {
+				p.Entities = append(p.Entities, post.Entity{ID: "acme/hub", Brand: "acme", Kind: post.EntityProduct})
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	posts := mergeByTime(base, burst(first, 60, false)) // brand only: the product series stays calm
+	posts = mergeByTime(posts, burst(second, 60, true)) // the product this time
+	f := func(group bool) (fired []string) {
+		t.Helper()
+		c := testMonitorConfig()
+		c.ByProduct, c.Group = true, group
+		mon, _ := NewMonitor(c)
+		s := NewStage(mon, func(n Notice) {
+			if n.Event == "fired" {
+				fired = append(fired, n.ScopeKey)
+			}
+		}, nil, func() time.Time { return end.Add(time.Hour) })
+		runStage(t, s, posts)
+		return fired
+	}
+	if got := f(true); len(got) != 1 || got[0] != "brand=acme" {
+		t.Errorf("group: fired %v; want only the brand's first alert", got)
+	}
+	if got := f(false); len(got) != 2 || got[0] != "brand=acme" || got[1] != "brand=acme/product=acme/hub" {
+		t.Errorf("no group: fired %v; want the brand's alert, then the product's", got)
+	}
+}
+
+func TestNarrowedConfig(t *testing.T) {
+	c := StreamingConfig()
+	n := NarrowedConfig(c, 8)
+	if math.Abs(n.WarnZ-5.40) > 0.01 || n.ImmediateZ != n.WarnZ || math.Abs(n.CritZ-8.25) > 0.01 ||
+		n.CusumRunLength != 8*c.CusumRunLength || n.ImmediateEvery != 8*c.ImmediateEvery {
+		t.Errorf("narrowed for 8: %+v", n)
+	}
+	if NarrowedConfig(c, 1) != c || NarrowedConfig(c, 0) != c {
+		t.Error("a family of one must keep the brand's thresholds")
+	}
+	mc := testMonitorConfig()
+	mon, _ := NewMonitor(mc)
+	b, p := mon.ensure(Scope{Brand: "acme"}), mon.ensure(Scope{Brand: "acme", Product: "acme/hub"})
+	if b.det.cfg.WarnZ != mc.Detector.WarnZ || p.det.cfg.WarnZ != NarrowedConfig(mc.Detector, mc.NarrowFamily).WarnZ {
+		t.Errorf("brand warn z %v, product %v", b.det.cfg.WarnZ, p.det.cfg.WarnZ)
+	}
 }

@@ -179,6 +179,9 @@ func (m *Monitor) Reconcile(prior []PriorAlert) Reconciled {
 			s.det.coolUntil = p.ResolvedAt.Add(cool)
 			r.Cooling++
 		}
+		if m.cfg.Group {
+			m.coolFamily(p.Scope.Brand, p.ResolvedAt.Add(cool))
+		}
 	}
 	for _, sc := range sortedScopes(open) {
 		p := open[sc]
@@ -233,7 +236,11 @@ func (m *Monitor) ensure(sc Scope) *series {
 		m.Unwatched++
 		return nil
 	}
-	d, _ := New(m.cfg.Detector) // validated in NewMonitor
+	cfg := m.cfg.Detector
+	if sc.Product != "" || sc.Network != "" {
+		cfg = m.narrow
+	}
+	d, _ := New(cfg) // validated in NewMonitor
 	s := &series{scope: sc, det: d, recent: make([]Observation, 0, min(m.cfg.Keep, 64))}
 	m.series[sc] = s
 	m.order = append(m.order, s)

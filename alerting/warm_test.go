@@ -203,15 +203,15 @@ func TestReconcileCooldownFromResolvedAlert(t *testing.T) {
 	started := restart.Add(-50 * time.Minute)
 	prior := []PriorAlert{{ID: AlertID(sc, started), Scope: sc, Severity: SeverityWarning, StartedAt: started,
 		FiredAt: started.Add(30 * time.Second), ResolvedAt: restart.Add(-10 * time.Minute)},
-		{ID: "x", Scope: Scope{Brand: "acme", Product: "acme/hub"}, StartedAt: started, FiredAt: started}} // not watched
+		{ID: "x", Scope: Scope{Brand: "acme", Network: "x"}, StartedAt: started, FiredAt: started}} // not watched
 	var got []Notice
 	s := restarted(t, newStore(history), 3*time.Hour, prior, end, &got)
 	runStage(t, s, live)
 	if len(got) != 0 {
 		t.Errorf("within the cooldown of a resolved alert: notices %+v; want none", got)
 	}
-	if s.mon.Series() != 1 {
-		t.Errorf("%d series; want only the brand's (by_product is off)", s.mon.Series())
+	if s.mon.series[prior[1].Scope] != nil {
+		t.Errorf("a series for %s; want none (by_network is off)", prior[1].Scope.Key())
 	}
 	got = nil
 	runStage(t, restarted(t, newStore(history), 3*time.Hour, prior[:0], end, &got), live)

@@ -13,9 +13,12 @@ type Alerts struct {
 	Enabled *bool  `yaml:"enabled"` // run the alerting stage; default true
 	Mode    string `yaml:"mode"`    // count, share (negative share of scored posts too) or reach (weighted by followers and influence); default count
 	// Series watched next to each brand's own.
-	ByProduct   bool `yaml:"by_product"`  // one series per product of a brand; default false
-	ByNetwork   bool `yaml:"by_network"`  // one series per network of a brand; default false
-	Competitors bool `yaml:"competitors"` // also watch competitor brands; default false
+	ByProduct   *bool `yaml:"by_product"`  // one series per product of a brand; default true
+	ByNetwork   bool  `yaml:"by_network"`  // one series per network of a brand; default false
+	Competitors bool  `yaml:"competitors"` // also watch competitor brands; default false
+	// Narrowed series (product, network) raise their thresholds so that a brand's narrowed series together
+	// false-alarm about as often as its own series: z becomes sqrt(z² + 2 ln k) and run lengths grow k times.
+	NarrowFamily int `yaml:"narrow_family"` // k, the narrowed series expected per brand; default 8; 1: no correction
 	// Detector.
 	Bucket     time.Duration `yaml:"bucket"`      // width of one bucket of event time; default 15s
 	Lateness   time.Duration `yaml:"lateness"`    // event time a bucket waits for late posts; default 5s
@@ -57,6 +60,10 @@ func (a *Alerts) setDefaults() {
 		t := true
 		a.Enabled = &t
 	}
+	if a.ByProduct == nil {
+		t := true
+		a.ByProduct = &t
+	}
 	setString(&a.Mode, "count")
 	setDuration(&a.Bucket, 15*time.Second)
 	setDuration(&a.Lateness, 5*time.Second)
@@ -74,6 +81,7 @@ func (a *Alerts) setDefaults() {
 	setInt(&a.ResolveAfter, 20)
 	setDuration(&a.Cooldown, time.Hour)
 	setInt(&a.MaxSeries, 10000)
+	setInt(&a.NarrowFamily, 8)
 	setString(&a.Topic, "rapport.alerts")
 	if a.ClickHouse == nil {
 		t := true
@@ -135,6 +143,7 @@ func (a *Alerts) validate(bad func(string, string, ...any)) {
 		bad("alerts.cooldown", "must not be negative, got %s", a.Cooldown)
 	}
 	checkRange(bad, "alerts.max_series", a.MaxSeries, 1, 10_000_000)
+	checkRange(bad, "alerts.narrow_family", a.NarrowFamily, 1, 10000)
 	if a.Topic != "off" && (strings.TrimSpace(a.Topic) == "" || strings.ContainsAny(a.Topic, " /\\")) {
 		bad("alerts.topic", "%q is not a Kafka topic name or \"off\"", a.Topic)
 	}

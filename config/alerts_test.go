@@ -16,7 +16,7 @@ func TestAlertsDefaults(t *testing.T) {
 	if !*a.Enabled || a.Mode != "count" || a.Bucket != 15*time.Second || a.Lateness != 5*time.Second ||
 		a.Persist != 2 || a.Window != 4 || a.WarnZ != 5 || a.ImmediateZ != 5 || a.CritZ != 8 || a.Topic != "rapport.alerts" ||
 		!*a.ClickHouse || a.QueueSize != 1000 || a.Location != "UTC" || a.CusumShift != 0.5 || a.CusumRunLength != 30*24*time.Hour ||
-		a.History != 7*24*time.Hour {
+		a.History != 7*24*time.Hour || !*a.ByProduct || a.ByNetwork || a.NarrowFamily != 8 {
 		t.Errorf("alerts defaults %+v", a)
 	}
 }
@@ -27,7 +27,7 @@ func TestAlertsGood(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := c.Alerts
-	if a.Mode != "share" || !a.ByProduct || a.Bucket != 30*time.Second || len(a.Webhooks) != 2 ||
+	if a.Mode != "share" || !*a.ByProduct || a.Bucket != 30*time.Second || len(a.Webhooks) != 2 ||
 		a.CusumShift != 1 || a.CusumRunLength != 7*24*time.Hour || a.History != 14*24*time.Hour {
 		t.Fatalf("alerts %+v", a)
 	}
@@ -71,6 +71,7 @@ func TestAlertsBad(t *testing.T) {
 		"topic.alerts-bad.yml":          `alerts.topic: "my alerts" is not a Kafka topic name`,
 		"cusum_shift.alerts-bad.yml":    "alerts.cusum_shift: must be negative (off) or a relative rise in (0, 10], got 50",
 		"cusum_run.alerts-bad.yml":      "alerts.cusum_run_length: must be at least two buckets (30s), got 20s",
+		"narrow_family.alerts-bad.yml":  "alerts.narrow_family: must be between 1 and 10000, got -2",
 		"history.alerts-bad.yml":        "alerts.history: must be negative (off) or at least warmup (48h0m0s): a shorter replay leaves the detector blind, got 36h0m0s",
 	}
 	files, _ := filepath.Glob("testdata/*.alerts-bad.yml")

@@ -80,6 +80,7 @@ func resolveIncidents(list []Incident, start time.Time) []incState {
 		if ramp <= 0 || ramp > in.Duration.Seconds() {
 			ramp = in.Duration.Seconds() / 10
 		}
+		in.Ramp = time.Duration(ramp * float64(time.Second))
 		out = append(out, incState{
 			Incident: in, brand: b, product: p, from: from, to: from + in.Duration.Seconds(), ramp: ramp,
 			boost: (in.Factor - 1) * brandWeights[b] / total * negShare,
@@ -95,6 +96,18 @@ func (s *incState) shape(clock float64) float64 {
 	}
 	f := (clock - s.from) / (s.to - s.from)
 	return math.Min(1, (clock-s.from)/s.ramp) * (1 - 0.7*f)
+}
+
+// Intensity is the incident's strength at t relative to its peak, from 0 to 1, for an effective incident
+// (one returned by Generator.Incidents): a linear ramp from its start over Ramp, then a slow fade to 0.3 of
+// the peak at its end. The extra negative posts it brings in a stretch of time are proportional to the
+// integral of Intensity over it.
+func (in Incident) Intensity(t time.Time) float64 {
+	s := incState{from: 0, to: in.Duration.Seconds(), ramp: in.Ramp.Seconds()}
+	if s.ramp <= 0 {
+		s.ramp = s.to / 10
+	}
+	return s.shape(t.Sub(in.Start).Seconds())
 }
 
 // incidentBoost returns the extra relative rate of all incidents at clock.

@@ -35,8 +35,8 @@ func alertsMonitorConfig(a config.Alerts) (alerting.MonitorConfig, error) {
 	}
 	d.Location = loc
 	m.Mode = alerting.Mode(a.Mode)
-	m.ByProduct, m.ByNetwork, m.Competitors = a.ByProduct, a.ByNetwork, a.Competitors
-	m.Lateness, m.MaxSeries = a.Lateness, a.MaxSeries
+	m.ByProduct, m.ByNetwork, m.Competitors = *a.ByProduct, a.ByNetwork, a.Competitors
+	m.Lateness, m.MaxSeries, m.NarrowFamily = a.Lateness, a.MaxSeries, a.NarrowFamily
 	return m, m.Validate()
 }
 
