@@ -2,6 +2,7 @@ package influence_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -207,8 +208,13 @@ func TestDaysMatchLoad(t *testing.T) {
 		{"a later post of a new account with a handle mentioned on day 1 or 2", usurper, -1},
 		{"a day-2 post mentioning the handle", mention, 1},
 	}
-	for _, s := range steps {
-		store(t, conn, []*post.Post{s.post})
+	for i, s := range steps {
+		// A post outside the window, ingested later, moves the watermark past the slack: the next step
+		// looks at its own record only.
+		tick := &post.Post{SchemaVersion: post.SchemaVersion, Network: post.NetworkX, ID: fmt.Sprintf("tick-%d", i),
+			Author: post.Author{ID: "ticker", Handle: "ticker", Following: -1}, Text: "tick",
+			CreatedAt: start.Add(time.Hour), IngestedAt: s.post.IngestedAt.Add(90 * time.Minute)}
+		store(t, conn, []*post.Post{s.post, tick})
 		st = sameInputs(t, conn, days, win, s.what)
 		if st.GraphDays == 0 || s.days > 0 && st.GraphDays != s.days {
 			t.Errorf("%s: %d whole days recomputed; want %d (-1: some)", s.what, st.GraphDays, s.days)
