@@ -246,4 +246,3 @@ func TestDaysMatchLoad(t *testing.T) {
 	// A window shorter than a day reads only influence_posts.
 	sameInputs(t, conn, days, influence.Window{From: start.Add(85 * time.Hour), To: start.Add(95 * time.Hour), HalfLife: win.HalfLife}, "ten hours")
 }
-
