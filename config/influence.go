@@ -10,6 +10,7 @@ type Influence struct {
 	Window   time.Duration `yaml:"window"`    // posts created this long before the computation are looked at; default 720h (30 days)
 	HalfLife time.Duration `yaml:"half_life"` // engagement on a post this much older counts half; default 168h (7 days)
 	Refresh  time.Duration `yaml:"refresh"`   // how often the pipeline stage reloads newer scores from ClickHouse; default 1m
+	Slack    time.Duration `yaml:"slack"`     // how far behind its watermark a computation looks for newly ingested posts (the longest a post may take from being read from Kafka to being stored); default 1h
 }
 
 func (c *Influence) setDefaults() {
@@ -21,6 +22,7 @@ func (c *Influence) setDefaults() {
 	setDuration(&c.Window, 30*24*time.Hour)
 	setDuration(&c.HalfLife, 7*24*time.Hour)
 	setDuration(&c.Refresh, time.Minute)
+	setDuration(&c.Slack, time.Hour)
 }
 
 func (c *Influence) validate(bad func(string, string, ...any)) {
@@ -32,4 +34,5 @@ func (c *Influence) validate(bad func(string, string, ...any)) {
 	}
 	checkPositive(bad, "influence.half_life", c.HalfLife)
 	checkPositive(bad, "influence.refresh", c.Refresh)
+	checkPositive(bad, "influence.slack", c.Slack)
 }

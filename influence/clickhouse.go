@@ -13,11 +13,11 @@ import (
 
 // authorsQuery aggregates the authors of the window. Parameters: window end (unix seconds), half-life
 // (seconds), window start, window end.
-const authorsQuery = `
+var authorsQuery = `
 SELECT network, author_id,
        argMax(author_handle, created_at) AS handle,
        argMax(author_followers, created_at) AS followers,
-       sum((likes * 1 + reposts * 2 + replies * 2 + quotes * 2) * exp2(-(? - toUInt32(created_at)) / ?)) AS engagement,
+       sum(` + interactionsSQL + ` * exp2(-(? - toUInt32(created_at)) / ?)) AS engagement,
        count() AS posts
 FROM posts FINAL
 WHERE deleted = 0 AND author_id != '' AND created_at >= toDateTime(?) AND created_at < toDateTime(?)
@@ -76,7 +76,13 @@ func Load(ctx context.Context, conn driver.Conn, w Window) ([]Author, []Link, er
 		return nil, nil, err
 	}
 	from, to := w.From.Unix(), w.To.Unix()
-	rows, err := conn.Query(ctx, authorsQuery, to, w.HalfLife.Seconds(), from, to)
+	return scanInputs(ctx, conn, authorsQuery, []any{to, w.HalfLife.Seconds(), from, to}, linksQuery, []any{from, to, from, to, from, to, from, to})
+}
+
+// scanInputs runs an authors query (network, author id, handle, followers, engagement, posts) and a links
+// query (network, from, to, weight) and reads their rows.
+func scanInputs(ctx context.Context, conn driver.Conn, authorsSQL string, authorsArgs []any, linksSQL string, linksArgs []any) ([]Author, []Link, error) {
+	rows, err := conn.Query(ctx, authorsSQL, authorsArgs...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("querying influence authors: %w", err)
 	}
@@ -97,7 +103,7 @@ func Load(ctx context.Context, conn driver.Conn, w Window) ([]Author, []Link, er
 	}
 	_ = rows.Close()
 
-	rows, err = conn.Query(ctx, linksQuery, from, to, from, to, from, to, from, to)
+	rows, err = conn.Query(ctx, linksSQL, linksArgs...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("querying influence graph: %w", err)
 	}

@@ -128,4 +128,10 @@ func TestComplianceEditsDeletesErasure(t *testing.T) {
 	if erasedRows != 0 {
 		t.Errorf("%d rows of the erased author remain (any version); want 0", erasedRows)
 	}
+	if err := conn.QueryRow(ctx, "SELECT count() FROM influence_posts WHERE author_id = 'eraseme'").Scan(&erasedRows); err != nil {
+		t.Fatal(err)
+	}
+	if erasedRows != 0 {
+		t.Errorf("%d influence_posts rows of the erased author remain; want 0", erasedRows)
+	}
 }

@@ -25,6 +25,7 @@ func influenceCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("influence", flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "YAML configuration file (default: defaults and RAPPORT_* environment only)")
 	once := fs.Bool("once", false, "compute once and exit (default: every influence.interval until stopped)")
+	full := fs.Bool("full", false, "read the window from every post in it (FROM posts FINAL) instead of the per-day tables, and leave those untouched")
 	var window durationFlag
 	fs.Var(&window, "window", "posts created this long before now are looked at, e.g. 30d or 72h (default: influence.window)")
 	if err := fs.Parse(args); err != nil {
@@ -63,7 +64,7 @@ func influenceCmd(ctx context.Context, args []string) error {
 	}
 	ilog := log.With(zap.String("component", "influence"))
 	for {
-		if err := computeInfluence(ctx, conn, cfg.Influence, time.Now(), os.Stdout, ilog); err != nil {
+		if err := computeInfluence(ctx, conn, cfg.Influence, *full, time.Now(), os.Stdout, ilog); err != nil {
 			if *once || ctx.Err() != nil {
 				return err
 			}
@@ -80,12 +81,28 @@ func influenceCmd(ctx context.Context, args []string) error {
 	}
 }
 
-// computeInfluence runs one computation over the window ending at now and stores it. It writes a summary
-// line to out when out is not nil.
-func computeInfluence(ctx context.Context, conn driver.Conn, c config.Influence, now time.Time, out io.Writer, log *zap.Logger) error {
+// computeInfluence runs one computation over the window ending at now and stores it: it brings the per-day
+// tables up to date and assembles the window from them, or with full reads every post of the window. It
+// writes a summary line to out when out is not nil.
+func computeInfluence(ctx context.Context, conn driver.Conn, c config.Influence, full bool, now time.Time, out io.Writer, log *zap.Logger) error {
 	start := time.Now()
 	w := influence.Window{From: now.Add(-c.Window), To: now, HalfLife: c.HalfLife}
-	authors, links, err := influence.Load(ctx, conn, w)
+	var (
+		authors []influence.Author
+		links   []influence.Link
+		err     error
+	)
+	if full {
+		authors, links, err = influence.Load(ctx, conn, w)
+	} else {
+		var st influence.DaysStats
+		authors, links, st, err = influence.NewDays(conn, influence.DaysConfig{Slack: c.Slack}).Load(ctx, w)
+		if err == nil {
+			log.Info("influence days refreshed", zap.Bool("rebuild", st.Rebuild), zap.Int("handle_days", st.HandleDays),
+				zap.Int("graph_days", st.GraphDays), zap.Int("holders_changed", st.Holders), zap.Time("watermark", st.Watermark),
+				zap.Duration("refresh", st.Refresh), zap.Duration("read", st.ReadWindow))
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -130,7 +147,7 @@ func startInfluence(ctx context.Context, cfg *config.Config, conn driver.Conn, l
 			last, err := influence.LastComputed(ctx, conn)
 			if err == nil && time.Since(last) < cfg.Influence.Interval*9/10 {
 				log.Debug("author influence is recent; skipping this computation", zap.Time("last", last))
-			} else if err := computeInfluence(ctx, conn, cfg.Influence, time.Now(), nil, log); err != nil && ctx.Err() == nil {
+			} else if err := computeInfluence(ctx, conn, cfg.Influence, false, time.Now(), nil, log); err != nil && ctx.Err() == nil {
 				log.Warn("computing author influence; will retry at the next interval", zap.Error(err))
 			}
 			select {

@@ -60,10 +60,39 @@ func Erase(ctx context.Context, conn driver.Conn, network, authorID string, sett
 	if err := conn.Exec(ctx, "ALTER TABLE kpi_posts DELETE WHERE network = ? AND author_id = ?", network, authorID); err != nil {
 		return e, fmt.Errorf("deleting the author's posts from kpi_posts: %w", err)
 	}
+	// The influence job's copy of the posts and its per-day tables hold the author's id and handle; after
+	// the deletion its next run recomputes every day (an epoch watermark), since the author's posts were
+	// also what other authors' replies and mentions resolved to.
+	for _, d := range []struct{ table, where string }{
+		{"influence_posts", "network = ? AND author_id = ?"},
+		{"influence_day_authors", "network = ? AND author_id = ?"},
+		{"influence_day_handles", "network = ? AND author_id = ?"},
+		{"influence_handles", "network = ? AND author_id = ?"},
+		{"influence_day_links", "network = ? AND (src = ? OR dst = ?)"},
+	} {
+		args := []any{network, authorID}
+		if d.table == "influence_day_links" {
+			args = append(args, authorID)
+		}
+		if err := conn.Exec(ctx, "ALTER TABLE "+d.table+" DELETE WHERE "+d.where, args...); err != nil {
+			return e, fmt.Errorf("deleting the author's rows from %s: %w", d.table, err)
+		}
+	}
+	b, err = conn.PrepareBatch(ctx, "INSERT INTO influence_state (name, watermark, version)")
+	if err != nil {
+		return e, fmt.Errorf("resetting the influence watermark: %w", err)
+	}
+	if err := b.Append("posts", time.Unix(0, 0), uint64(time.Now().UnixNano())); err != nil {
+		_ = b.Abort()
+		return e, fmt.Errorf("resetting the influence watermark: %w", err)
+	}
+	if err := b.Send(); err != nil {
+		return e, fmt.Errorf("resetting the influence watermark: %w", err)
+	}
 	// The deletion is a mutation that ClickHouse applies in the background; wait until none is pending.
 	for {
 		var pending uint64
-		if err := conn.QueryRow(ctx, "SELECT count() FROM system.mutations WHERE database = currentDatabase() AND table IN ('posts', 'kpi_posts') AND is_done = 0").
+		if err := conn.QueryRow(ctx, "SELECT count() FROM system.mutations WHERE database = currentDatabase() AND table IN ('posts', 'kpi_posts', 'influence_posts', 'influence_day_authors', 'influence_day_handles', 'influence_handles', 'influence_day_links') AND is_done = 0").
 			Scan(&pending); err != nil {
 			return e, fmt.Errorf("waiting for the deletion: %w", err)
 		}
