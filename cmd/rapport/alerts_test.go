@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapport-dev/rapport/sim"
 )
 
 func alertsWriteFile(t *testing.T, path, content string) {
@@ -181,4 +183,32 @@ func TestAlertsEvalNAB(t *testing.T) {
 		t.Errorf("output lacks the AAPL row:\n%s", out.String())
 	}
 	t.Log("\n" + out.String())
+}
+
+func TestIncidentBound(t *testing.T) {
+	in := sim.Incident{Start: sim.DefaultStart, Duration: 1000 * time.Second, Ramp: time.Second}
+	steady := make([]float64, 1000)
+	for i := range steady {
+		steady[i] = 1 // λ = 1 per second, no more spread than Poisson is assumed
+	}
+	// 1000 incident posts over an incident that fades to 0.3 (integral 649.5 s, its first second half
+	// ramped): E(s) ≈ 1000·(s − 0.5)/649.5, which reaches 3·sqrt(s) at s = 5 (6.9 ≥ 6.7) and 5·sqrt(s)
+	// at s = 12 (17.6 ≥ 17.3)
+	if got := incidentBound(in, steady, 1000, 3); got != 5*time.Second {
+		t.Errorf("3σ bound %v; want 5s", got)
+	}
+	if got := incidentBound(in, steady, 1000, 5); got != 12*time.Second {
+		t.Errorf("5σ bound %v; want 12s", got)
+	}
+	// the same rate in bursts of 20 every 20 s varies far more than Poisson: the bound comes later
+	bursty := make([]float64, 1000)
+	for i := 0; i < 1000; i += 20 {
+		bursty[i] = 20
+	}
+	if got := incidentBound(in, bursty, 1000, 3); got <= 5*time.Second {
+		t.Errorf("bursty calm day: 3σ bound %v; want later than 5s", got)
+	}
+	if got := incidentBound(in, steady, 0, 3); got != 0 {
+		t.Errorf("no incident posts: bound %v; want 0", got)
+	}
 }
