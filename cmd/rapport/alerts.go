@@ -25,7 +25,7 @@ subcommands:
   backtest -clickhouse -brand ID -from T [-to T] [-config FILE]
                                                      the streaming monitor over a brand's stored posts: one JSON line per alert notice
   eval -nab DIR [detector flags]                     NAB standard score of the detector next to a rolling Gaussian
-  eval -sim [-seed 2] [-rate 10] [-days 5]           simulator incidents: detection, delay, alerts per incident, calm-day alerts`
+  eval -sim [-seed 2 | -seeds 1,2] [-rate 10] [-days 3] simulator incidents: detection, delay, alerts per incident, calm-day alerts`
 
 func alertsCmd(ctx context.Context, args []string) error {
 	return alertsMain(ctx, args, os.Stdout)

@@ -20,11 +20,11 @@ import (
 	"github.com/rapport-dev/rapport/sim"
 )
 
-// alertsSimIncidents are the incidents of the simulator evaluation, all on the third day, after one
-// warm-up day and one calm day: the simulator's two default incidents (bursts that ramp up over a tenth
+// alertsSimIncidents are the incidents of the simulator evaluation, all on the last of days days (at
+// least 3), after the warm-up days and one calm day: the simulator's two default incidents (bursts that ramp up over a tenth
 // of their window) and two sudden outages of other brands (30 s ramp).
-func alertsSimIncidents(start time.Time) []sim.Incident {
-	day3 := start.Add(48 * time.Hour)
+func alertsSimIncidents(start time.Time, days int) []sim.Incident {
+	day3 := start.Add(time.Duration(days-1) * 24 * time.Hour)
 	return []sim.Incident{
 		{ID: "acme-home-hub-outage", Brand: "Acme", Product: "Acme Home Hub", Start: day3.Add(6 * time.Hour),
 			Duration: 4 * time.Hour, Factor: 5},
@@ -184,7 +184,7 @@ func alertsSimRun(ctx context.Context, seed int64, rate float64, days int, cfgs 
 	}
 	start := sim.DefaultStart
 	end := start.Add(time.Duration(days) * 24 * time.Hour)
-	gen := sim.New(sim.Config{Seed: seed, EventRate: rate, Incidents: alertsSimIncidents(start)})
+	gen := sim.New(sim.Config{Seed: seed, EventRate: rate, Incidents: alertsSimIncidents(start, days)})
 	incs := gen.Incidents()
 	firstPost := make([]time.Time, len(incs))
 	byID := map[string]int{}
@@ -296,6 +296,7 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	seed := fs.Int64("seed", 2, "simulator seed (1 was used while designing the streaming defaults; report another)")
 	seeds := fs.String("seeds", "", "comma-separated simulator seeds to run one after the other, with a summary (overrides -seed)")
 	rate := fs.Float64("rate", 10, "simulator posts per second of event time")
+	days := fs.Int("days", 3, "days simulated: warm-up days, one calm day, the incidents' day")
 	mode := fs.String("mode", "count", "count, share or reach")
 	mc := alerting.DefaultMonitorConfig()
 	fs.Float64Var(&mc.Detector.CusumShift, "cusum-shift", mc.Detector.CusumShift, "sequential tier: relative rise the CUSUM is tuned to (0: off)")
@@ -325,19 +326,22 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	bo := mc
 	bo.ByProduct = false
 	cfgs := []alerting.MonitorConfig{mc, bo}
-	const days = 3
+	if *days < 3 {
+		return fmt.Errorf("-days must be at least 3 (warm-up, calm day, incidents), got %d", *days)
+	}
 	var summary []string
 	for _, seed := range list {
-		records, outs, err := alertsSimRun(ctx, seed, *rate, days, cfgs)
+		records, outs, err := alertsSimRun(ctx, seed, *rate, *days, cfgs)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "simulator seed %d, %.0f posts/s, %d days (%d records); day 1 warm-up, day 2 calm, incidents on day 3.\n", seed, *rate, days, records)
+		fmt.Fprintf(out, "simulator seed %d, %.0f posts/s, %d days (%d records); days 1-%d warm-up, day %d calm, incidents on day %d.\n",
+			seed, *rate, *days, records, *days-2, *days-1, *days)
 		for i, c := range cfgs {
 			fmt.Fprintf(out, "\ndetector: mode %s, bucket %v, %d of %d buckets, warn z %.1f (scoring %s), sums up to %d buckets, sequential tier +%.0f%% (run length %v), lateness %v, by product %v (narrowed family %d).\n",
 				c.Mode, c.Detector.Bucket, c.Detector.Persist, c.Detector.Window, c.Detector.WarnZ, c.Detector.Scoring, c.Detector.MaxScale,
 				100*c.Detector.CusumShift, c.Detector.CusumRunLength, c.Lateness, c.ByProduct, c.NarrowFamily)
-			if err := alertsSimReport(out, outs[i]); err != nil {
+			if err := alertsSimReport(out, outs[i], *days); err != nil {
 				return err
 			}
 			summary = append(summary, fmt.Sprintf("seed %d\tby product %v\t%s", seed, c.ByProduct, alertsSimSummary(outs[i])))
@@ -362,10 +366,11 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-func alertsSimReport(out io.Writer, o simOutcome) error {
+func alertsSimReport(out io.Writer, o simOutcome, days int) error {
 	res, falses := o.incidents, o.falses
 	start := sim.DefaultStart
-	calmFrom, calmTo := start.Add(24*time.Hour), start.Add(48*time.Hour)
+	calmFrom := start.Add(time.Duration(days-2) * 24 * time.Hour)
+	calmTo := calmFrom.Add(24 * time.Hour)
 	calm := 0
 	for _, f := range falses {
 		if !f.at.Before(calmFrom) && f.at.Before(calmTo) {
