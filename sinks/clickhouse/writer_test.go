@@ -239,8 +239,11 @@ func TestWriterFailingInsertHoldsBackLaterAcks(t *testing.T) {
 		close(in)
 	}()
 
-	waitFor(t, "the insert of a failed 5 times", func() bool { return attempts.Load() >= 5 })
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "the insert of a failed 5 times and 3 batches are read", func() bool {
+		_, _, ins := conn.stats()
+		return attempts.Load() >= 5 && taken.Load() >= 3 && len(ins) >= 1
+	})
+	time.Sleep(50 * time.Millisecond) // time for a wrong writer to read, insert or acknowledge more
 	if got := l.get(); len(got) != 0 {
 		t.Fatalf("acknowledged %v while the insert of a was failing; want nothing", got)
 	}
