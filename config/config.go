@@ -67,18 +67,19 @@ type Kafka struct {
 
 // ClickHouse configures the connection and the writer.
 type ClickHouse struct {
-	Addr          []string      `yaml:"addr"`           // native-protocol host:port list; default [127.0.0.1:9000]
-	Database      string        `yaml:"database"`       // default "rapport"
-	Username      string        `yaml:"username"`       // default "default"
-	Password      string        `yaml:"password"`       // default empty; prefer password_file or the environment
-	PasswordFile  string        `yaml:"password_file"`  // file holding the password; default none
-	BatchRows     int           `yaml:"batch_rows"`     // rows per insert; default 20000
-	FlushInterval time.Duration `yaml:"flush_interval"` // longest wait before a flush; default 1s
-	MaxBackoff    time.Duration `yaml:"max_backoff"`    // longest delay between insert retries; default 30s
-	Migrate       *bool         `yaml:"migrate"`        // apply schema migrations at start; default true
-	TLS           bool          `yaml:"tls"`            // connect over TLS; default false
-	TLSCAFile     string        `yaml:"tls_ca_file"`    // PEM CA bundle to verify the server; default the system pool
-	TLSInsecure   bool          `yaml:"tls_insecure"`   // skip certificate verification (tests only); default false
+	Addr            []string      `yaml:"addr"`              // native-protocol host:port list; default [127.0.0.1:9000]
+	Database        string        `yaml:"database"`          // default "rapport"
+	Username        string        `yaml:"username"`          // default "default"
+	Password        string        `yaml:"password"`          // default empty; prefer password_file or the environment
+	PasswordFile    string        `yaml:"password_file"`     // file holding the password; default none
+	BatchRows       int           `yaml:"batch_rows"`        // rows per insert; default 20000
+	FlushInterval   time.Duration `yaml:"flush_interval"`    // longest wait before a flush; default 1s
+	MaxBackoff      time.Duration `yaml:"max_backoff"`       // longest delay between insert retries; default 30s
+	InsertsInFlight int           `yaml:"inserts_in_flight"` // inserts sent and not yet acknowledged at once (the writer accumulates the next meanwhile); 1 = one after the other; default 2
+	Migrate         *bool         `yaml:"migrate"`           // apply schema migrations at start; default true
+	TLS             bool          `yaml:"tls"`               // connect over TLS; default false
+	TLSCAFile       string        `yaml:"tls_ca_file"`       // PEM CA bundle to verify the server; default the system pool
+	TLSInsecure     bool          `yaml:"tls_insecure"`      // skip certificate verification (tests only); default false
 }
 
 // Pipeline configures batching and the queues between stages.
@@ -201,6 +202,7 @@ func (c *Config) SetDefaults() {
 	setInt(&ch.BatchRows, 20000)
 	setDuration(&ch.FlushInterval, time.Second)
 	setDuration(&ch.MaxBackoff, 30*time.Second)
+	setInt(&ch.InsertsInFlight, 2)
 	if ch.Migrate == nil {
 		t := true
 		ch.Migrate = &t
@@ -297,6 +299,7 @@ func (c *Config) Validate() error {
 	checkRange(bad, "clickhouse.batch_rows", c.ClickHouse.BatchRows, 1, 1_000_000)
 	checkPositive(bad, "clickhouse.flush_interval", c.ClickHouse.FlushInterval)
 	checkPositive(bad, "clickhouse.max_backoff", c.ClickHouse.MaxBackoff)
+	checkRange(bad, "clickhouse.inserts_in_flight", c.ClickHouse.InsertsInFlight, 1, 16)
 
 	checkRange(bad, "pipeline.batch_size", c.Pipeline.BatchSize, 1, 100_000)
 	checkRange(bad, "pipeline.queue_depth", c.Pipeline.QueueDepth, 1, 1024)

@@ -22,14 +22,15 @@ func TestGoodConfigs(t *testing.T) {
 
 func TestBadConfigs(t *testing.T) {
 	want := map[string]string{
-		"unknown_field.bad.yml": "field brokerz not found",
-		"broker.bad.yml":        `kafka.brokers[0]: "localhost" is not host:port`,
-		"batch_rows.bad.yml":    "clickhouse.batch_rows: must be between 1 and 1000000, got -5",
-		"dlq_loop.bad.yml":      "kafka.dlq_topic:",
-		"database.bad.yml":      "clickhouse.database:",
-		"duration.bad.yml":      "cannot unmarshal",
-		"catalog.bad.yml":       "catalog.file: stat testdata/no-such-catalogue.yml",
-		"thread.bad.yml":        "catalog.thread_horizon: must be between 1m and 8760h, got 30s",
+		"unknown_field.bad.yml":     "field brokerz not found",
+		"broker.bad.yml":            `kafka.brokers[0]: "localhost" is not host:port`,
+		"batch_rows.bad.yml":        "clickhouse.batch_rows: must be between 1 and 1000000, got -5",
+		"inserts_in_flight.bad.yml": "clickhouse.inserts_in_flight: must be between 1 and 16, got 64",
+		"dlq_loop.bad.yml":          "kafka.dlq_topic:",
+		"database.bad.yml":          "clickhouse.database:",
+		"duration.bad.yml":          "cannot unmarshal",
+		"catalog.bad.yml":           "catalog.file: stat testdata/no-such-catalogue.yml",
+		"thread.bad.yml":            "catalog.thread_horizon: must be between 1m and 8760h, got 30s",
 	}
 	files, _ := filepath.Glob("testdata/*.bad.yml")
 	if len(files) != len(want) {
@@ -58,6 +59,9 @@ func TestFullConfigValues(t *testing.T) {
 	if *c.ClickHouse.Migrate {
 		t.Errorf("clickhouse.migrate: got true; want false")
 	}
+	if got := c.ClickHouse.InsertsInFlight; got != 3 {
+		t.Errorf("clickhouse.inserts_in_flight: got %d; want 3", got)
+	}
 	if got := c.Kafka.Networks["social.raw.twitter"]; got != "x" {
 		t.Errorf("kafka.networks[social.raw.twitter]: got %q; want x", got)
 	}
@@ -71,9 +75,9 @@ func TestDefaults(t *testing.T) {
 	if got := strings.Join(c.Kafka.Brokers, ","); got != "127.0.0.1:9092" {
 		t.Errorf("kafka.brokers default: got %s; want 127.0.0.1:9092", got)
 	}
-	if c.ClickHouse.BatchRows != 20000 || c.Pipeline.QueueDepth != 4 || !*c.ClickHouse.Migrate {
-		t.Errorf("defaults: got batch_rows=%d queue_depth=%d migrate=%v; want 20000, 4, true",
-			c.ClickHouse.BatchRows, c.Pipeline.QueueDepth, *c.ClickHouse.Migrate)
+	if c.ClickHouse.BatchRows != 20000 || c.ClickHouse.InsertsInFlight != 2 || c.Pipeline.QueueDepth != 4 || !*c.ClickHouse.Migrate {
+		t.Errorf("defaults: got batch_rows=%d inserts_in_flight=%d queue_depth=%d migrate=%v; want 20000, 2, 4, true",
+			c.ClickHouse.BatchRows, c.ClickHouse.InsertsInFlight, c.Pipeline.QueueDepth, *c.ClickHouse.Migrate)
 	}
 }
 
@@ -83,6 +87,7 @@ func TestEnvOverrides(t *testing.T) {
 		"RAPPORT_CLICKHOUSE_BATCH_ROWS=7",
 		"RAPPORT_CLICKHOUSE_FLUSH_INTERVAL=250ms",
 		"RAPPORT_CLICKHOUSE_MIGRATE=false",
+		"RAPPORT_CLICKHOUSE_INSERTS_IN_FLIGHT=1",
 		"RAPPORT_KAFKA_NETWORKS=t1=x,t2=reddit",
 		"UNRELATED=1",
 	}
@@ -96,6 +101,9 @@ func TestEnvOverrides(t *testing.T) {
 	if c.ClickHouse.BatchRows != 7 || c.ClickHouse.FlushInterval != 250*time.Millisecond || *c.ClickHouse.Migrate {
 		t.Errorf("clickhouse: got batch_rows=%d flush_interval=%s migrate=%v; want 7, 250ms, false",
 			c.ClickHouse.BatchRows, c.ClickHouse.FlushInterval, *c.ClickHouse.Migrate)
+	}
+	if c.ClickHouse.InsertsInFlight != 1 {
+		t.Errorf("clickhouse.inserts_in_flight from env: got %d; want 1", c.ClickHouse.InsertsInFlight)
 	}
 	if c.Kafka.Networks["t2"] != "reddit" {
 		t.Errorf("kafka.networks from env: got %v", c.Kafka.Networks)

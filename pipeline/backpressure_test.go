@@ -34,6 +34,7 @@ func TestSinkOutageBackpressure(t *testing.T) {
 		queueDepth = 2
 		batchRows  = 1000
 		maxPoll    = 2000
+		inFlight   = 2 // inserts
 	)
 	consumer, err := ingest.NewConsumer(ingest.Config{
 		Brokers:        e.brokers,
@@ -49,6 +50,7 @@ func TestSinkOutageBackpressure(t *testing.T) {
 	}
 	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
 		BatchRows: batchRows, FlushInterval: 100 * time.Millisecond, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+		InsertsInFlight: inFlight,
 	}, nil, nil)
 	p := &pipeline.Pipeline{
 		Consumer: consumer,
@@ -56,8 +58,9 @@ func TestSinkOutageBackpressure(t *testing.T) {
 		Writer:   writer,
 	}
 	// What may be in memory: one poll being decoded, full queues (fetched, processed), one batch in the
-	// stage, and what the writer holds (it stops reading at batchRows, so at most batchRows+batchSize-1).
-	bound := int64(maxPoll + 2*queueDepth*batchSize + batchSize + batchRows + batchSize)
+	// stage, and what the writer holds: inFlight failing inserts plus the next one, which it stops reading
+	// at batchRows, each at most batchRows+batchSize-1 rows.
+	bound := int64(maxPoll + 2*queueDepth*batchSize + batchSize + (inFlight+1)*(batchRows+batchSize))
 
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)

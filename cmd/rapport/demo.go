@@ -35,6 +35,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	logPath := fs.String("log", filepath.Join(os.TempDir(), "rapport-demo.log"), "file for the pipeline's JSON logs")
 	httpAddr := fs.String("http", "127.0.0.1:9464", `address of /metrics, /healthz, /readyz; "off" disables`)
 	catalogFile := fs.String("catalog", "", "brand and product catalogue; default the simulator's (catalog/sim.yml)")
+	insertsInFlight := fs.Int("inserts-in-flight", 2, "ClickHouse inserts running at once while the next accumulates (clickhouse.inserts_in_flight); 1 = one after the other")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the pipeline run to this file (go tool pprof); default none")
 	var sf simFlags
 	sf.register(fs, 250000)
@@ -50,6 +51,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	cfg := &config.Config{}
 	cfg.ClickHouse.Addr = []string{*chAddr}
 	cfg.ClickHouse.Database = *database
+	cfg.ClickHouse.InsertsInFlight = *insertsInFlight
 	cfg.HTTP.Listen = *httpAddr
 	cfg.Brands.Accounts = sim.BrandAccounts()
 	catFile, err := demoCatalog(*catalogFile)

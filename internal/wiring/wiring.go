@@ -155,9 +155,10 @@ func build(ctx context.Context, c *config.Config, conn driver.Conn, reg promethe
 	}
 	runner := processors.NewRunner(Stages(c, conn, analyzer, rec, reg, alerts), c.Pipeline.QueueDepth, processors.NewMetrics(reg), log.With(zap.String("component", "processors")))
 	writer := clickhouse.NewWriter(conn, clickhouse.WriterConfig{
-		BatchRows:     c.ClickHouse.BatchRows,
-		FlushInterval: c.ClickHouse.FlushInterval,
-		MaxBackoff:    c.ClickHouse.MaxBackoff,
+		BatchRows:       c.ClickHouse.BatchRows,
+		FlushInterval:   c.ClickHouse.FlushInterval,
+		MaxBackoff:      c.ClickHouse.MaxBackoff,
+		InsertsInFlight: c.ClickHouse.InsertsInFlight,
 	}, reg, log.With(zap.String("component", "sink")))
 	return &pipeline.Pipeline{
 		Consumer:        consumer,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,9 @@ type WriterConfig struct {
 	FlushInterval time.Duration // longest time a row waits before its flush; default 1s
 	MinBackoff    time.Duration // first retry delay after a failed insert; default 100ms
 	MaxBackoff    time.Duration // longest retry delay; default 30s
+	// InsertsInFlight is how many inserts may be sent and not yet acknowledged at once; while they run the
+	// writer reads and accumulates the next one. 1 inserts strictly one after the other. Default 2.
+	InsertsInFlight int
 }
 
 func (c *WriterConfig) setDefaults() {
@@ -37,19 +41,35 @@ func (c *WriterConfig) setDefaults() {
 	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = 30 * time.Second
 	}
+	if c.InsertsInFlight <= 0 {
+		c.InsertsInFlight = 2
+	}
 }
 
 // Writer inserts posts into the posts table in native batches and acknowledges each pipeline batch once all
-// of its rows are in. A failed insert is retried with exponential backoff, indefinitely, until it succeeds
-// or the writer is aborted; while it retries the writer reads nothing, so the pipeline's bounded queues fill
-// and fetching stops. Rows are idempotent by (network, post_id), so an insert that is retried after it
-// actually succeeded leaves no visible duplicate.
+// of its rows are in.
+//
+// Up to InsertsInFlight inserts run at once, each over consecutive pipeline batches; while they run, the
+// writer keeps reading and accumulates the next insert. Batches are acknowledged strictly in the order they
+// were read, each only after its own insert and every earlier one succeeded, so an insert that finishes
+// early waits for those before it.
+//
+// A failed insert is retried with exponential backoff, indefinitely, until it succeeds or the writer is
+// aborted. While it retries nothing after it is acknowledged, no further insert starts once InsertsInFlight
+// are unacknowledged, and the writer stops reading when the next insert is full; the pipeline's bounded
+// queues then fill and fetching stops. The writer so holds at most InsertsInFlight+1 inserts' worth of rows
+// (each at most BatchRows plus one pipeline batch). Rows are idempotent by (network, post_id), so an insert
+// that is retried after it actually succeeded, or that lands before an earlier one, leaves no visible
+// duplicate and no older version on top.
 type Writer struct {
 	rowsAcked atomic.Int64
 	conn      driver.Conn
 	cfg       WriterConfig
 	metrics   *writerMetrics
 	log       *zap.Logger
+
+	retryMu  sync.Mutex
+	retrying int // inserts that failed and are being retried
 }
 
 type writerMetrics struct {
@@ -60,6 +80,7 @@ type writerMetrics struct {
 	batchRows   prometheus.Histogram
 	retrying    prometheus.Gauge
 	pending     prometheus.Gauge
+	inFlight    prometheus.Gauge
 }
 
 // NewWriter returns a writer over conn. reg and log may be nil.
@@ -90,65 +111,118 @@ func NewWriter(conn driver.Conn, cfg WriterConfig, reg prometheus.Registerer, lo
 			Name: "rapport_sink_retrying", Help: "1 while inserts are failing and being retried (the pipeline is stalled behind the sink).", ConstLabels: prometheus.Labels{"table": "posts"},
 		}),
 		pending: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "rapport_sink_pending_rows", Help: "Rows held by the writer, not yet acknowledged.", ConstLabels: prometheus.Labels{"table": "posts"},
+			Name: "rapport_sink_pending_rows", Help: "Rows held by the writer, not yet acknowledged (being inserted or waiting for their insert).", ConstLabels: prometheus.Labels{"table": "posts"},
+		}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "rapport_sink_inserts_in_flight", Help: "Inserts started and not yet acknowledged (at most clickhouse.inserts_in_flight).", ConstLabels: prometheus.Labels{"table": "posts"},
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.rows, m.flushes, m.flushErrors, m.flushTime, m.batchRows, m.retrying, m.pending)
+		reg.MustRegister(m.rows, m.flushes, m.flushErrors, m.flushTime, m.batchRows, m.retrying, m.pending, m.inFlight)
 	}
 	return &Writer{conn: conn, cfg: cfg, metrics: m, log: log}
 }
 
-// Run reads batches until in is closed, then flushes what it holds and returns nil. When ctx is cancelled
-// it returns ctx.Err() at once, without acknowledging what it holds: those records are read again after a
-// restart. Cancel ctx only to abort; a graceful stop closes in.
+// insertJob is one insert: consecutive pipeline batches, acknowledged together once their rows are in and
+// every earlier insert's are.
+type insertJob struct {
+	batches []*processors.Batch
+	rows    int
+	done    bool // the insert succeeded (or had no rows); owned by Run
+}
+
+// Run reads batches until in is closed, then flushes what it holds, waits for every insert and returns nil.
+// When ctx is cancelled it returns ctx.Err() as soon as the running inserts gave up, without acknowledging
+// anything more: what it holds is read again after a restart. Cancel ctx only to abort; a graceful stop
+// closes in. Acknowledgements are made from Run's goroutine only, never after it returned.
 func (w *Writer) Run(ctx context.Context, in <-chan *processors.Batch) error {
 	var (
-		held  []*processors.Batch
-		rows  int
-		timer = time.NewTimer(w.cfg.FlushInterval)
+		maxInFlight = w.cfg.InsertsInFlight
+		results     = make(chan *insertJob, maxInFlight) // at most maxInFlight inserts are unacknowledged
+		inserts     sync.WaitGroup
+		queue       []*insertJob // started, not yet acknowledged, in the order read
+		inFlight    int          // jobs in queue with rows: the inserts that count against maxInFlight
+		cur         = &insertJob{}
+		held        int  // rows in queue and cur
+		due         bool // cur's flush interval elapsed
+		closed      bool // in is closed: flush and finish
+		timer       = time.NewTimer(w.cfg.FlushInterval)
 	)
+	defer inserts.Wait() // on abort the inserts return once they see ctx
 	defer timer.Stop()
-	flush := func() error {
-		if len(held) == 0 {
-			return nil
-		}
-		if err := w.insertWithRetry(ctx, held, rows); err != nil {
-			return err
-		}
-		for _, b := range held {
-			if b.Ack != nil {
-				b.Ack()
+	setGauges := func() {
+		w.metrics.pending.Set(float64(held))
+		w.metrics.inFlight.Set(float64(inFlight))
+	}
+	// ackReady acknowledges, in order, the finished jobs at the head of the queue.
+	ackReady := func() {
+		for len(queue) > 0 && queue[0].done && ctx.Err() == nil {
+			j := queue[0]
+			queue[0] = nil
+			queue = queue[1:]
+			for _, b := range j.batches {
+				if b.Ack != nil {
+					b.Ack()
+				}
+			}
+			held -= j.rows
+			if j.rows > 0 {
+				inFlight--
 			}
 		}
-		held, rows = held[:0], 0
-		w.metrics.pending.Set(0)
-		return nil
+		setGauges()
 	}
 	for {
+		if len(cur.batches) > 0 && (cur.rows >= w.cfg.BatchRows || due || closed) {
+			switch {
+			case cur.rows == 0:
+				// Every post was filtered: nothing to write, the batches are acknowledged in their turn.
+				cur.done = true
+				queue = append(queue, cur)
+				cur, due = &insertJob{}, false
+				ackReady()
+			case inFlight < maxInFlight:
+				j := cur
+				queue = append(queue, j)
+				inFlight++
+				cur, due = &insertJob{}, false
+				setGauges()
+				inserts.Add(1)
+				go func() {
+					defer inserts.Done()
+					if w.insertWithRetry(ctx, j.batches, j.rows) == nil {
+						results <- j
+					}
+				}()
+			}
+		}
+		if closed && len(cur.batches) == 0 && len(queue) == 0 {
+			return nil
+		}
+		read := in
+		if closed || cur.rows >= w.cfg.BatchRows {
+			read = nil // the next insert is full: wait for a slot
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case b, ok := <-in:
+		case j := <-results:
+			j.done = true
+			ackReady()
+		case b, ok := <-read:
 			if !ok {
-				return flush()
+				closed = true
+				continue
 			}
-			if len(held) == 0 {
+			if len(cur.batches) == 0 {
 				resetTimer(timer, w.cfg.FlushInterval)
 			}
-			held = append(held, b)
-			rows += len(b.Posts)
-			w.metrics.pending.Set(float64(rows))
-			if rows >= w.cfg.BatchRows {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
+			cur.batches = append(cur.batches, b)
+			cur.rows += len(b.Posts)
+			held += len(b.Posts)
+			setGauges()
 		case <-timer.C:
-			if err := flush(); err != nil {
-				return err
-			}
-			timer.Reset(w.cfg.FlushInterval)
+			due = len(cur.batches) > 0
 		}
 	}
 }
@@ -163,16 +237,32 @@ func resetTimer(t *time.Timer, d time.Duration) {
 	t.Reset(d)
 }
 
-func (w *Writer) insertWithRetry(ctx context.Context, batches []*processors.Batch, rows int) error {
-	if rows == 0 {
-		return nil // every post was filtered: nothing to write, the batches can be acknowledged
+// setRetrying counts inserts entering (+1) or leaving (-1) retries; the gauge is 1 while any retries.
+func (w *Writer) setRetrying(delta int) {
+	w.retryMu.Lock()
+	defer w.retryMu.Unlock()
+	w.retrying += delta
+	if w.retrying > 0 {
+		w.metrics.retrying.Set(1)
+	} else {
+		w.metrics.retrying.Set(0)
 	}
+}
+
+// insertWithRetry inserts the rows of batches, retrying until it succeeds (nil) or ctx is cancelled
+// (ctx.Err()). It is called concurrently for different inserts.
+func (w *Writer) insertWithRetry(ctx context.Context, batches []*processors.Batch, rows int) error {
+	failing := false
+	defer func() {
+		if failing {
+			w.setRetrying(-1)
+		}
+	}()
 	backoff := w.cfg.MinBackoff
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
 		err := w.insert(ctx, batches)
 		if err == nil {
-			w.metrics.retrying.Set(0)
 			w.metrics.flushes.Inc()
 			w.metrics.rows.Add(float64(rows))
 			w.rowsAcked.Add(int64(rows))
@@ -187,7 +277,10 @@ func (w *Writer) insertWithRetry(ctx context.Context, batches []*processors.Batc
 			return ctx.Err()
 		}
 		w.metrics.flushErrors.Inc()
-		w.metrics.retrying.Set(1)
+		if !failing {
+			failing = true
+			w.setRetrying(1)
+		}
 		// Full jitter keeps a fleet of writers from retrying in lockstep against a recovering server.
 		sleep := time.Duration(rand.Int64N(int64(backoff))) + backoff/2
 		w.log.Warn("inserting posts; will retry", zap.Int("attempt", attempt), zap.Int("rows", rows),
