@@ -44,7 +44,8 @@ type Batch struct {
 	Partition int32
 	Posts     []*post.Post
 
-	// Ack is called exactly once by the last sink, after every row of the batch is durable. It may be nil in
-	// tests. Ack must not block.
+	// Ack is called exactly once by the last sink, after every row of the batch is durable. The ClickHouse
+	// writer calls it in the order batches reached it, even when a later insert finishes first. It may be
+	// nil in tests. Ack must not block.
 	Ack func()
 }
