@@ -36,7 +36,12 @@ import (
 //     kind 1 gives the days that refer to it;
 //   - a handle the day mentions changed holder: the holders of the handles of the touched posts are
 //     recomputed, and influence_targets kind 2 gives the days that mention a handle whose holder changed;
-//   - the day has no computation with the configured half-life (first run, a longer window, a new half-life).
+//   - the day has no computation with the configured half-life (first run, a longer window, a new half-life,
+//     or its month was dropped by retain, which marks its days with half-life 0).
+//
+// What bounds a statement's memory: days are recomputed ChunkDays at a time, and the handle holders are
+// rolled up in parts of about HandlesPerQuery handles (by a hash of the handle), so neither grows with the
+// history.
 
 // DaysConfig tunes the per-day path. Zero values take the documented defaults.
 type DaysConfig struct {
@@ -208,12 +213,12 @@ func markers(kind string) string {
 	return `(SELECT day, max(version) FROM influence_days WHERE kind = '` + kind + `' GROUP BY day)`
 }
 
-// holdersSQL is the latest holder over all days of each handle of the set handles (a subquery of network,
-// handle pairs).
-func holdersSQL(handles string) string {
+// holdersSQL is the latest holder over all days of each handle that matches filter (what goes after WHERE
+// on influence_day_handles, on its network and handle).
+func holdersSQL(filter string) string {
 	return `SELECT network, handle, argMax(author_id, latest) AS holder
 FROM influence_day_handles FINAL
-WHERE (network, handle) IN (` + handles + `) AND (day, version) IN ` + markers("h") + `
+WHERE ` + filter + ` AND (day, version) IN ` + markers("h") + `
 GROUP BY network, handle`
 }
 
@@ -244,7 +249,8 @@ func (d *Days) Load(ctx context.Context, w Window) ([]Author, []Link, DaysStats,
 }
 
 // Refresh recomputes the stored days that changed since the last run (every day when no watermark is
-// stored) and the whole days of w that have no computation with w's half-life, then stores the watermark.
+// stored) and the whole days of w that have no computation with w's half-life, stores the watermark, and
+// drops the months of authors and edges older than w's first whole day less the configured Retain.
 func (d *Days) Refresh(ctx context.Context, w Window) (DaysStats, error) {
 	var st DaysStats
 	if err := w.Validate(); err != nil {
@@ -300,12 +306,16 @@ SELECT network, handle, day, holder, latest, `+strconv.FormatUint(version, 10)+`
 
 	// 2. The holders of the handles of the touched posts (of every handle on a rebuild): a row for each
 	// handle whose holder changed. The handles are split by a hash into parts of about HandlesPerQuery, each
-	// rolled up by a statement of its own: the statement holds its handles in sets and hash tables.
-	var handles func(part string) string
+	// rolled up by a statement of its own: the statement holds its handles in sets and hash tables. handles
+	// is the set of a part's handles, and of selects a part's handles' rows of influence_day_handles and
+	// influence_handles: on a rebuild, where the set is every handle of the two tables, the part's condition
+	// itself (the tables are not read again for an IN set).
+	var handles, of func(part string) string
 	if st.Rebuild {
 		handles = func(part string) string {
 			return "SELECT network, handle FROM influence_day_handles WHERE " + part + " UNION ALL SELECT network, handle FROM influence_handles WHERE " + part
 		}
+		of = func(part string) string { return part }
 		if err := d.conn.QueryRow(ctx, "SELECT uniq(network, handle) FROM ("+handles("1")+")").Scan(&nHandles); err != nil {
 			return st, fmt.Errorf("counting the handles: %w", err)
 		}
@@ -313,6 +323,7 @@ SELECT network, handle, day, holder, latest, `+strconv.FormatUint(version, 10)+`
 		handles = func(part string) string {
 			return "SELECT network, handle FROM (SELECT network, lower(author_handle) AS handle FROM posts WHERE (network, post_id) IN (" + touched + ") AND author_handle != '') WHERE " + part
 		}
+		of = func(part string) string { return "(network, handle) IN (" + handles(part) + ")" }
 	}
 	// uniq is an estimate, off by a few per cent at most.
 	parts := max(1, int((nHandles+uint64(d.cfg.HandlesPerQuery)-1)/uint64(d.cfg.HandlesPerQuery)))
@@ -326,9 +337,9 @@ SELECT network, handle, holder, `+strconv.FormatUint(version, 10)+`
 FROM (
     SELECT network, handle, holder
     FROM (SELECT DISTINCT network, handle FROM (`+handles(part)+`))
-    ANY LEFT JOIN (`+holdersSQL(handles(part))+`) USING (network, handle)
+    ANY LEFT JOIN (`+holdersSQL(of(part))+`) USING (network, handle)
 ) ANY LEFT JOIN (
-    SELECT network, handle, author_id AS old_author FROM influence_handles FINAL WHERE (network, handle) IN (`+handles(part)+`)
+    SELECT network, handle, author_id AS old_author FROM influence_handles FINAL WHERE `+of(part)+`
 ) USING (network, handle)
 WHERE holder != old_author`); err != nil {
 			return st, err

@@ -75,12 +75,12 @@ func TestDaysOnExistingDatabase(t *testing.T) {
 		}
 		var queries, rows, bytes, mem uint64
 		if err := conn.QueryRow(ctx, `SELECT count(), sum(read_rows), sum(read_bytes), max(memory_usage) FROM system.query_log
-WHERE type = 2 AND event_time >= toDateTime(?) AND query NOT LIKE '%system.%'`, from.Unix()).Scan(&queries, &rows, &bytes, &mem); err != nil {
+WHERE type = 2 AND query_start_time >= toDateTime(?) AND query NOT LIKE '%system.%'`, from.Unix()).Scan(&queries, &rows, &bytes, &mem); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("%-44s %8.1f s  %3d queries  read %11d rows %7.0f MB  max query memory %6.0f MB", what, took.Seconds(), queries, rows, float64(bytes)/1e6, float64(mem)/1e6)
 		top, err := conn.Query(ctx, `SELECT memory_usage, query_duration_ms, substring(replaceRegexpAll(query, '\\s+', ' '), 1, 90) FROM system.query_log
-WHERE type = 2 AND event_time >= toDateTime(?) AND query NOT LIKE '%system.%' ORDER BY memory_usage DESC LIMIT 3`, from.Unix())
+WHERE type = 2 AND query_start_time >= toDateTime(?) AND query NOT LIKE '%system.%' ORDER BY memory_usage DESC LIMIT 3`, from.Unix())
 		if err != nil {
 			t.Fatal(err)
 		}
