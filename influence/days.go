@@ -213,13 +213,25 @@ func markers(kind string) string {
 	return `(SELECT day, max(version) FROM influence_days WHERE kind = '` + kind + `' GROUP BY day)`
 }
 
-// holdersSQL is the latest holder over all days of each handle that matches filter (what goes after WHERE
-// on influence_day_handles, on its network and handle).
-func holdersSQL(filter string) string {
-	return `SELECT network, handle, argMax(author_id, latest) AS holder
-FROM influence_day_handles FINAL
-WHERE ` + filter + ` AND (day, version) IN ` + markers("h") + `
-GROUP BY network, handle`
+// changedHoldersSQL gives, for each handle that matches filter (what goes after WHERE on the network and
+// handle of influence_day_handles and influence_handles), its latest holder over all days (” when no day's
+// current computation has the handle) where it differs from the holder stored in influence_handles. One
+// aggregation over both tables, each read once, with no join and no set of the handles.
+func changedHoldersSQL(filter string) string {
+	return `SELECT network, handle, argMaxIf(author_id, latest, current = 1) AS holder, anyIf(author_id, current = 2) AS old_author
+FROM (
+    SELECT network, handle, author_id, latest, toUInt8((day, version) IN ` + markers("h") + `) AS current
+    FROM influence_day_handles FINAL
+    WHERE ` + filter + `
+
+    UNION ALL
+
+    SELECT network, handle, author_id, toDateTime(0) AS latest, toUInt8(2) AS current
+    FROM influence_handles FINAL
+    WHERE ` + filter + `
+)
+GROUP BY network, handle
+HAVING holder != old_author`
 }
 
 // Days maintains the per-day tables over conn and assembles windows from them.
@@ -306,42 +318,25 @@ SELECT network, handle, day, holder, latest, `+strconv.FormatUint(version, 10)+`
 
 	// 2. The holders of the handles of the touched posts (of every handle on a rebuild): a row for each
 	// handle whose holder changed. The handles are split by a hash into parts of about HandlesPerQuery, each
-	// rolled up by a statement of its own: the statement holds its handles in sets and hash tables. handles
-	// is the set of a part's handles, and of selects a part's handles' rows of influence_day_handles and
-	// influence_handles: on a rebuild, where the set is every handle of the two tables, the part's condition
-	// itself (the tables are not read again for an IN set).
-	var handles, of func(part string) string
+	// rolled up by a statement of its own, whose memory is its part's aggregation states.
+	which := "1"
 	if st.Rebuild {
-		handles = func(part string) string {
-			return "SELECT network, handle FROM influence_day_handles WHERE " + part + " UNION ALL SELECT network, handle FROM influence_handles WHERE " + part
-		}
-		of = func(part string) string { return part }
-		if err := d.conn.QueryRow(ctx, "SELECT uniq(network, handle) FROM ("+handles("1")+")").Scan(&nHandles); err != nil {
+		if err := d.conn.QueryRow(ctx, `SELECT uniq(network, handle) FROM (
+    SELECT network, handle FROM influence_day_handles UNION ALL SELECT network, handle FROM influence_handles)`).Scan(&nHandles); err != nil {
 			return st, fmt.Errorf("counting the handles: %w", err)
 		}
 	} else {
-		handles = func(part string) string {
-			return "SELECT network, handle FROM (SELECT network, lower(author_handle) AS handle FROM posts WHERE (network, post_id) IN (" + touched + ") AND author_handle != '') WHERE " + part
-		}
-		of = func(part string) string { return "(network, handle) IN (" + handles(part) + ")" }
+		which = "(network, handle) IN (SELECT network, lower(author_handle) FROM posts WHERE (network, post_id) IN (" + touched + ") AND author_handle != '')"
 	}
 	// uniq is an estimate, off by a few per cent at most.
 	parts := max(1, int((nHandles+uint64(d.cfg.HandlesPerQuery)-1)/uint64(d.cfg.HandlesPerQuery)))
 	for i := range parts {
-		part := "1"
+		filter := which
 		if parts > 1 {
-			part = fmt.Sprintf("cityHash64(network, handle) %% %d = %d", parts, i)
+			filter += fmt.Sprintf(" AND cityHash64(network, handle) %% %d = %d", parts, i)
 		}
 		if err := d.exec(ctx, "updating influence_handles", `INSERT INTO influence_handles (network, handle, author_id, version)
-SELECT network, handle, holder, `+strconv.FormatUint(version, 10)+`
-FROM (
-    SELECT network, handle, holder
-    FROM (SELECT DISTINCT network, handle FROM (`+handles(part)+`))
-    ANY LEFT JOIN (`+holdersSQL(of(part))+`) USING (network, handle)
-) ANY LEFT JOIN (
-    SELECT network, handle, author_id AS old_author FROM influence_handles FINAL WHERE `+of(part)+`
-) USING (network, handle)
-WHERE holder != old_author`); err != nil {
+SELECT network, handle, holder, `+strconv.FormatUint(version, 10)+` FROM (`+changedHoldersSQL(filter)+`)`); err != nil {
 			return st, err
 		}
 	}
