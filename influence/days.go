@@ -123,6 +123,11 @@ func rangesFilter(rs [][2]int64) string {
 	return "day IN (" + joinInts(list) + ") AND (" + strings.Join(parts, " OR ") + ")"
 }
 
+// quote is s as a ClickHouse string literal.
+func quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
 func joinInts(v []int64) string {
 	var sb strings.Builder
 	for i, x := range v {
@@ -317,28 +322,52 @@ SELECT network, handle, day, holder, latest, `+strconv.FormatUint(version, 10)+`
 	st.HandleDays = len(handleDays)
 
 	// 2. The holders of the handles of the touched posts (of every handle on a rebuild): a row for each
-	// handle whose holder changed. The handles are split by a hash into parts of about HandlesPerQuery, each
-	// rolled up by a statement of its own, whose memory is its part's aggregation states.
-	which := "1"
+	// handle whose holder changed. The handles are split into parts of about HandlesPerQuery, each rolled up
+	// by a statement of its own, whose memory is its part's aggregation states: on a rebuild by network (the
+	// first column of both tables' keys, so that a part reads its network's rows only) and then by a hash of
+	// the handle; else, when the touched posts have that many handles, by the hash.
+	type group struct {
+		filter  string
+		handles uint64 // an estimate (uniq), off by a few per cent at most
+	}
+	var groups []group
 	if st.Rebuild {
-		if err := d.conn.QueryRow(ctx, `SELECT uniq(network, handle) FROM (
-    SELECT network, handle FROM influence_day_handles UNION ALL SELECT network, handle FROM influence_handles)`).Scan(&nHandles); err != nil {
+		rows, err := d.conn.Query(ctx, `SELECT network, uniq(handle) FROM (
+    SELECT network, handle FROM influence_day_handles UNION ALL SELECT network, handle FROM influence_handles)
+GROUP BY network ORDER BY network`)
+		if err != nil {
+			return st, fmt.Errorf("counting the handles: %w", err)
+		}
+		for rows.Next() {
+			var network string
+			var n uint64
+			if err := rows.Scan(&network, &n); err != nil {
+				_ = rows.Close()
+				return st, fmt.Errorf("counting the handles: %w", err)
+			}
+			groups = append(groups, group{"network = " + quote(network), n})
+		}
+		_ = rows.Close()
+		if err := rows.Err(); err != nil {
 			return st, fmt.Errorf("counting the handles: %w", err)
 		}
 	} else {
-		which = "(network, handle) IN (SELECT network, lower(author_handle) FROM posts WHERE (network, post_id) IN (" + touched + ") AND author_handle != '')"
+		groups = append(groups, group{"(network, handle) IN (SELECT network, lower(author_handle) FROM posts WHERE (network, post_id) IN (" + touched + ") AND author_handle != '')", nHandles})
 	}
-	// uniq is an estimate, off by a few per cent at most.
-	parts := max(1, int((nHandles+uint64(d.cfg.HandlesPerQuery)-1)/uint64(d.cfg.HandlesPerQuery)))
-	for i := range parts {
-		filter := which
-		if parts > 1 {
-			filter += fmt.Sprintf(" AND cityHash64(network, handle) %% %d = %d", parts, i)
-		}
-		if err := d.exec(ctx, "updating influence_handles", `INSERT INTO influence_handles (network, handle, author_id, version)
+	parts := 0
+	for _, g := range groups {
+		n := max(1, int((g.handles+uint64(d.cfg.HandlesPerQuery)-1)/uint64(d.cfg.HandlesPerQuery)))
+		for i := range n {
+			filter := g.filter
+			if n > 1 {
+				filter += fmt.Sprintf(" AND cityHash64(network, handle) %% %d = %d", n, i)
+			}
+			if err := d.exec(ctx, "updating influence_handles", `INSERT INTO influence_handles (network, handle, author_id, version)
 SELECT network, handle, holder, `+strconv.FormatUint(version, 10)+` FROM (`+changedHoldersSQL(filter)+`)`); err != nil {
-			return st, err
+				return st, err
+			}
 		}
+		parts += n
 	}
 	st.HandleParts = parts
 	var holders uint64
