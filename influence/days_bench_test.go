@@ -2,6 +2,7 @@ package influence_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -133,15 +134,18 @@ WHERE type = 2 AND query_start_time >= toDateTime(?) AND query NOT LIKE '%system
 	if err := conn.QueryRow(ctx, "SELECT max(ingested_at) FROM influence_posts").Scan(&mark); err != nil {
 		t.Fatal(err)
 	}
-	setMark(t, conn, mark.Add(-time.Hour))
+	// Three times, the box being shared: the spread says how much to trust one run.
 	var a []influence.Author
 	var l []influence.Link
 	var st influence.DaysStats
-	step("per-day path: periodic run, 1h of new posts", func() (err error) {
-		a, l, st, err = days.Load(ctx, w)
-		return err
-	})
-	t.Logf("periodic run: %+v", st)
+	for i := range 3 {
+		setMark(t, conn, mark.Add(-time.Hour))
+		step(fmt.Sprintf("per-day path: periodic run %d, 1h of new posts", i+1), func() (err error) {
+			a, l, st, err = days.Load(ctx, w)
+			return err
+		})
+		t.Logf("periodic run: %+v", st)
+	}
 	var dayRows uint64
 	if err := conn.QueryRow(ctx, "SELECT count() FROM influence_day_handles").Scan(&dayRows); err != nil {
 		t.Fatal(err)
