@@ -40,8 +40,8 @@ import (
 //     or its month was dropped by retain, which marks its days with half-life 0).
 //
 // What bounds a statement's memory: days are recomputed ChunkDays at a time, and the handle holders are
-// rolled up in parts of about HandlesPerQuery handles (by a hash of the handle), so neither grows with the
-// history.
+// rolled up in parts of about HandlesPerQuery handles (by network and by a hash of the handle), so neither
+// grows with the history.
 
 // DaysConfig tunes the per-day path. Zero values take the documented defaults.
 type DaysConfig struct {
@@ -52,8 +52,9 @@ type DaysConfig struct {
 	// ChunkDays is the most days recomputed by one statement; default 4.
 	ChunkDays int
 	// HandlesPerQuery is about the most handles whose holders one statement rolls up: a run that looks at
-	// more (every handle of the history on the first run or a rebuild) splits them by a hash of the handle
-	// into as many statements as needed, so that a statement's memory does not grow with the history.
+	// more (every handle of the history on the first run or a rebuild) splits them, by network and by a
+	// hash of the handle, into as many statements as needed, so that a statement's memory does not grow
+	// with the history.
 	// Default 200,000.
 	HandlesPerQuery int
 	// Retain is how long before the window's first whole day the per-day authors and edges are kept at
@@ -84,7 +85,7 @@ type DaysStats struct {
 	HandleDays  int       // days whose handle holders were recomputed
 	GraphDays   int       // days of the window whose authors and edges were recomputed
 	Holders     int       // handles whose holder changed
-	HandleParts int       // statements the handle holders were rolled up in (by a hash of the handle)
+	HandleParts int       // statements the handle holders were rolled up in (by network and a hash of the handle)
 	Dropped     []string  // the partitions (months) of old days' authors and edges dropped, as table:YYYYMM
 	Watermark   time.Time // the newest ingested_at folded in
 	Refresh     time.Duration
@@ -219,8 +220,8 @@ func markers(kind string) string {
 }
 
 // changedHoldersSQL gives, for each handle that matches filter (what goes after WHERE on the network and
-// handle of influence_day_handles and influence_handles), its latest holder over all days (” when no day's
-// current computation has the handle) where it differs from the holder stored in influence_handles. One
+// handle of influence_day_handles and influence_handles), its latest holder over all days (empty when no
+// day's current computation has the handle) where it differs from the holder stored in influence_handles. One
 // aggregation over both tables, each read once, with no join and no set of the handles.
 func changedHoldersSQL(filter string) string {
 	return `SELECT network, handle, argMaxIf(author_id, latest, current = 1) AS holder, anyIf(author_id, current = 2) AS old_author
