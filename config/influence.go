@@ -11,6 +11,7 @@ type Influence struct {
 	HalfLife time.Duration `yaml:"half_life"` // engagement on a post this much older counts half; default 168h (7 days)
 	Refresh  time.Duration `yaml:"refresh"`   // how often the pipeline stage reloads newer scores from ClickHouse; default 1m
 	Slack    time.Duration `yaml:"slack"`     // how far behind its watermark a computation looks for newly ingested posts (the longest a post may take from being read from Kafka to being stored); default 1h
+	Retain   time.Duration `yaml:"retain"`    // per-day authors and edges are kept at least this long before the window (whole months older are dropped); default 168h (7 days)
 }
 
 func (c *Influence) setDefaults() {
@@ -23,6 +24,7 @@ func (c *Influence) setDefaults() {
 	setDuration(&c.HalfLife, 7*24*time.Hour)
 	setDuration(&c.Refresh, time.Minute)
 	setDuration(&c.Slack, time.Hour)
+	setDuration(&c.Retain, 7*24*time.Hour)
 }
 
 func (c *Influence) validate(bad func(string, string, ...any)) {
@@ -35,4 +37,5 @@ func (c *Influence) validate(bad func(string, string, ...any)) {
 	checkPositive(bad, "influence.half_life", c.HalfLife)
 	checkPositive(bad, "influence.refresh", c.Refresh)
 	checkPositive(bad, "influence.slack", c.Slack)
+	checkPositive(bad, "influence.retain", c.Retain)
 }

@@ -1,6 +1,7 @@
 package influence
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -35,7 +36,12 @@ import (
 //     kind 1 gives the days that refer to it;
 //   - a handle the day mentions changed holder: the holders of the handles of the touched posts are
 //     recomputed, and influence_targets kind 2 gives the days that mention a handle whose holder changed;
-//   - the day has no computation with the configured half-life (first run, a longer window, a new half-life).
+//   - the day has no computation with the configured half-life (first run, a longer window, a new half-life,
+//     or its month was dropped by retain, which marks its days with half-life 0).
+//
+// What bounds a statement's memory: days are recomputed ChunkDays at a time, and the handle holders are
+// rolled up in parts of about HandlesPerQuery handles (by network and by a hash of the handle), so neither
+// grows with the history.
 
 // DaysConfig tunes the per-day path. Zero values take the documented defaults.
 type DaysConfig struct {
@@ -45,6 +51,17 @@ type DaysConfig struct {
 	Slack time.Duration
 	// ChunkDays is the most days recomputed by one statement; default 4.
 	ChunkDays int
+	// HandlesPerQuery is about the most handles whose holders one statement rolls up: a run that looks at
+	// more (every handle of the history on the first run or a rebuild) splits them, by network and by a
+	// hash of the handle, into as many statements as needed, so that a statement's memory does not grow
+	// with the history.
+	// Default 200,000.
+	HandlesPerQuery int
+	// Retain is how long before the window's first whole day the per-day authors and edges are kept at
+	// least: a run drops the months of influence_day_authors and influence_day_links that end before the
+	// window's first whole day less Retain (so at most Retain plus a month is kept beyond the window).
+	// Default 7 days.
+	Retain time.Duration
 }
 
 func (c *DaysConfig) setDefaults() {
@@ -54,6 +71,12 @@ func (c *DaysConfig) setDefaults() {
 	if c.ChunkDays <= 0 {
 		c.ChunkDays = 4
 	}
+	if c.HandlesPerQuery <= 0 {
+		c.HandlesPerQuery = 200_000
+	}
+	if c.Retain <= 0 {
+		c.Retain = 7 * 24 * time.Hour
+	}
 }
 
 // DaysStats says what one run of the per-day path did.
@@ -62,6 +85,8 @@ type DaysStats struct {
 	HandleDays  int       // days whose handle holders were recomputed
 	GraphDays   int       // days of the window whose authors and edges were recomputed
 	Holders     int       // handles whose holder changed
+	HandleParts int       // statements the handle holders were rolled up in (by network and a hash of the handle)
+	Dropped     []string  // the partitions (months) of old days' authors and edges dropped, as table:YYYYMM
 	Watermark   time.Time // the newest ingested_at folded in
 	Refresh     time.Duration
 	ReadWindow  time.Duration
@@ -97,6 +122,11 @@ func rangesFilter(rs [][2]int64) string {
 	}
 	slices.Sort(list)
 	return "day IN (" + joinInts(list) + ") AND (" + strings.Join(parts, " OR ") + ")"
+}
+
+// quote is s as a ClickHouse string literal.
+func quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
 func joinInts(v []int64) string {
@@ -189,13 +219,25 @@ func markers(kind string) string {
 	return `(SELECT day, max(version) FROM influence_days WHERE kind = '` + kind + `' GROUP BY day)`
 }
 
-// holdersSQL is the latest holder over all days of each handle of the set handles (a subquery of network,
-// handle pairs).
-func holdersSQL(handles string) string {
-	return `SELECT network, handle, argMax(author_id, latest) AS holder
-FROM influence_day_handles FINAL
-WHERE (network, handle) IN (` + handles + `) AND (day, version) IN ` + markers("h") + `
-GROUP BY network, handle`
+// changedHoldersSQL gives, for each handle that matches filter (what goes after WHERE on the network and
+// handle of influence_day_handles and influence_handles), its latest holder over all days (empty when no
+// day's current computation has the handle) where it differs from the holder stored in influence_handles. One
+// aggregation over both tables, each read once, with no join and no set of the handles.
+func changedHoldersSQL(filter string) string {
+	return `SELECT network, handle, argMaxIf(author_id, latest, current = 1) AS holder, anyIf(author_id, current = 2) AS old_author
+FROM (
+    SELECT network, handle, author_id, latest, toUInt8((day, version) IN ` + markers("h") + `) AS current
+    FROM influence_day_handles FINAL
+    WHERE ` + filter + `
+
+    UNION ALL
+
+    SELECT network, handle, author_id, toDateTime(0) AS latest, toUInt8(2) AS current
+    FROM influence_handles FINAL
+    WHERE ` + filter + `
+)
+GROUP BY network, handle
+HAVING holder != old_author`
 }
 
 // Days maintains the per-day tables over conn and assembles windows from them.
@@ -225,7 +267,8 @@ func (d *Days) Load(ctx context.Context, w Window) ([]Author, []Link, DaysStats,
 }
 
 // Refresh recomputes the stored days that changed since the last run (every day when no watermark is
-// stored) and the whole days of w that have no computation with w's half-life, then stores the watermark.
+// stored) and the whole days of w that have no computation with w's half-life, stores the watermark, and
+// drops the months of authors and edges older than w's first whole day less the configured Retain.
 func (d *Days) Refresh(ctx context.Context, w Window) (DaysStats, error) {
 	var st DaysStats
 	if err := w.Validate(); err != nil {
@@ -256,11 +299,14 @@ func (d *Days) Refresh(ctx context.Context, w Window) (DaysStats, error) {
 	since := max(mark.Add(-d.cfg.Slack).Unix(), 0)
 	touched := fmt.Sprintf("SELECT network, post_id FROM influence_posts WHERE ingested_at >= toDateTime(%d)", since)
 	var handleDays []int64
+	var nHandles uint64 // at least the distinct handles whose holders step 2 rolls up
 	var err error
 	if st.Rebuild {
-		handleDays, err = d.dayList(ctx, "SELECT DISTINCT toUInt64(day) FROM influence_posts")
+		handleDays, _, err = d.dayList(ctx, "SELECT toUInt64(day), toUInt64(0) FROM influence_posts GROUP BY day")
 	} else {
-		handleDays, err = d.dayList(ctx, `SELECT DISTINCT toUInt64(intDiv(toUInt32(created_at), 86400) * 86400) FROM posts WHERE (network, post_id) IN (`+touched+`)`)
+		// A handle may be counted on several days: the sum can only overestimate.
+		handleDays, nHandles, err = d.dayList(ctx, `SELECT toUInt64(intDiv(toUInt32(created_at), 86400) * 86400) AS d, uniq(network, lower(author_handle))
+FROM posts WHERE (network, post_id) IN (`+touched+`) GROUP BY d`)
 	}
 	if err != nil {
 		return st, err
@@ -277,25 +323,54 @@ SELECT network, handle, day, holder, latest, `+strconv.FormatUint(version, 10)+`
 	st.HandleDays = len(handleDays)
 
 	// 2. The holders of the handles of the touched posts (of every handle on a rebuild): a row for each
-	// handle whose holder changed.
-	var handles string
+	// handle whose holder changed. The handles are split into parts of about HandlesPerQuery, each rolled up
+	// by a statement of its own, whose memory is its part's aggregation states: on a rebuild by network (the
+	// first column of both tables' keys, so that a part reads its network's rows only) and then by a hash of
+	// the handle; else, when the touched posts have that many handles, by the hash.
+	type group struct {
+		filter  string
+		handles uint64 // an estimate (uniq), off by a few per cent at most
+	}
+	var groups []group
 	if st.Rebuild {
-		handles = "SELECT network, handle FROM influence_day_handles UNION ALL SELECT network, handle FROM influence_handles"
+		rows, err := d.conn.Query(ctx, `SELECT network, uniq(handle) FROM (
+    SELECT network, handle FROM influence_day_handles UNION ALL SELECT network, handle FROM influence_handles)
+GROUP BY network ORDER BY network`)
+		if err != nil {
+			return st, fmt.Errorf("counting the handles: %w", err)
+		}
+		for rows.Next() {
+			var network string
+			var n uint64
+			if err := rows.Scan(&network, &n); err != nil {
+				_ = rows.Close()
+				return st, fmt.Errorf("counting the handles: %w", err)
+			}
+			groups = append(groups, group{"network = " + quote(network), n})
+		}
+		_ = rows.Close()
+		if err := rows.Err(); err != nil {
+			return st, fmt.Errorf("counting the handles: %w", err)
+		}
 	} else {
-		handles = "SELECT network, lower(author_handle) AS handle FROM posts WHERE (network, post_id) IN (" + touched + ") AND author_handle != ''"
+		groups = append(groups, group{"(network, handle) IN (SELECT network, lower(author_handle) FROM posts WHERE (network, post_id) IN (" + touched + ") AND author_handle != '')", nHandles})
 	}
-	if err := d.exec(ctx, "updating influence_handles", `INSERT INTO influence_handles (network, handle, author_id, version)
-SELECT network, handle, holder, `+strconv.FormatUint(version, 10)+`
-FROM (
-    SELECT network, handle, holder
-    FROM (SELECT DISTINCT network, handle FROM (`+handles+`))
-    ANY LEFT JOIN (`+holdersSQL(handles)+`) USING (network, handle)
-) ANY LEFT JOIN (
-    SELECT network, handle, author_id AS old_author FROM influence_handles FINAL WHERE (network, handle) IN (`+handles+`)
-) USING (network, handle)
-WHERE holder != old_author`); err != nil {
-		return st, err
+	parts := 0
+	for _, g := range groups {
+		n := max(1, int((g.handles+uint64(d.cfg.HandlesPerQuery)-1)/uint64(d.cfg.HandlesPerQuery)))
+		for i := range n {
+			filter := g.filter
+			if n > 1 {
+				filter += fmt.Sprintf(" AND cityHash64(network, handle) %% %d = %d", n, i)
+			}
+			if err := d.exec(ctx, "updating influence_handles", `INSERT INTO influence_handles (network, handle, author_id, version)
+SELECT network, handle, holder, `+strconv.FormatUint(version, 10)+` FROM (`+changedHoldersSQL(filter)+`)`); err != nil {
+				return st, err
+			}
+		}
+		parts += n
 	}
+	st.HandleParts = parts
 	var holders uint64
 	if err := d.conn.QueryRow(ctx, "SELECT count() FROM influence_handles WHERE version = ?", version).Scan(&holders); err != nil {
 		return st, fmt.Errorf("counting changed handle holders: %w", err)
@@ -340,11 +415,11 @@ WHERE kind = 'g' AND day >= toDateTime(%d) AND day < toDateTime(%d) GROUP BY day
 			appeared := fmt.Sprintf(`SELECT network, post_id FROM posts WHERE (network, post_id) IN (%s)
 GROUP BY network, post_id HAVING min(ingested_at) >= toDateTime(%d) OR max(deleted) = 1`, touched, since)
 			for _, q := range []string{
-				`SELECT DISTINCT toUInt64(day) FROM influence_targets WHERE kind = 1 AND (network, target) IN (` + appeared + `)` + inWindow,
-				`SELECT DISTINCT toUInt64(day) FROM influence_targets WHERE kind = 2 AND (network, target) IN (
+				`SELECT DISTINCT toUInt64(day), toUInt64(0) FROM influence_targets WHERE kind = 1 AND (network, target) IN (` + appeared + `)` + inWindow,
+				`SELECT DISTINCT toUInt64(day), toUInt64(0) FROM influence_targets WHERE kind = 2 AND (network, target) IN (
     SELECT network, handle FROM influence_handles WHERE version = ` + strconv.FormatUint(version, 10) + `)` + inWindow,
 			} {
-				ds, err := d.dayList(ctx, q)
+				ds, _, err := d.dayList(ctx, q)
 				if err != nil {
 					return st, err
 				}
@@ -391,8 +466,78 @@ SELECT day, network, src, dst, posts, `+v+` FROM (`+dayLinksSQL(f)+`)`)
 	if err := b.Send(); err != nil {
 		return st, fmt.Errorf("saving influence_state: %w", err)
 	}
-	st.Watermark, st.Refresh = newMark, time.Since(start)
+	st.Watermark = newMark
+
+	// 5. Retention: the months of authors and edges that ended before the window's first whole day less
+	// Retain.
+	if err := d.retain(ctx, firstFull-int64(d.cfg.Retain/time.Second), version, &st); err != nil {
+		return st, err
+	}
+	st.Refresh = time.Since(start)
 	return st, nil
+}
+
+// retainedTables are the per-day tables of the window's days, partitioned by toYYYYMM(day), that retain
+// drops old months of. influence_day_handles is kept for every day (a mention resolves to the handle's
+// latest holder over all stored posts), as are the markers of influence_days (one row per day and kind).
+var retainedTables = []string{"influence_day_authors", "influence_day_links"}
+
+// retain drops the partitions (months) of retainedTables that end at or before keep, the unix time of the
+// oldest day to keep. Dropping a partition is cheap on every ClickHouse version (no TTL on 18.16, and a
+// DELETE mutation would rewrite the parts). The dropped days first get a marker of kind 'g' with half-life
+// 0, which no window has, so that a later, longer window recomputes them instead of reading no rows.
+func (d *Days) retain(ctx context.Context, keep int64, version uint64, st *DaysStats) error {
+	t := time.Unix(keep, 0).UTC()
+	keepMonth := t.Year()*100 + int(t.Month())
+	rows, err := d.conn.Query(ctx, `SELECT DISTINCT table, partition FROM system.parts
+WHERE database = currentDatabase() AND active AND table IN ('`+strings.Join(retainedTables, "', '")+`')`)
+	if err != nil {
+		return fmt.Errorf("listing the influence partitions: %w", err)
+	}
+	type part struct {
+		table string
+		month int
+	}
+	var old []part
+	for rows.Next() {
+		var table, partition string
+		if err := rows.Scan(&table, &partition); err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("listing the influence partitions: %w", err)
+		}
+		m, err := strconv.Atoi(strings.Trim(partition, "'"))
+		if err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("influence partition %s of %s is not a month: %w", partition, table, err)
+		}
+		if m < keepMonth {
+			old = append(old, part{table, m})
+		}
+	}
+	_ = rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("listing the influence partitions: %w", err)
+	}
+	if len(old) == 0 {
+		return nil
+	}
+	monthStart := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).Unix()
+	days, _, err := d.dayList(ctx, fmt.Sprintf(`SELECT toUInt64(day), toUInt64(0) FROM influence_days
+WHERE kind = 'g' AND day < toDateTime(%d) GROUP BY day HAVING argMax(half_life, version) != 0`, monthStart))
+	if err != nil {
+		return err
+	}
+	if err := d.mark(ctx, "g", days, version, 0); err != nil {
+		return err
+	}
+	slices.SortFunc(old, func(a, b part) int { return cmp.Or(strings.Compare(a.table, b.table), cmp.Compare(a.month, b.month)) })
+	for _, p := range old {
+		if err := d.exec(ctx, "dropping old influence days", fmt.Sprintf("ALTER TABLE %s DROP PARTITION %d", p.table, p.month)); err != nil {
+			return err
+		}
+		st.Dropped = append(st.Dropped, fmt.Sprintf("%s:%d", p.table, p.month))
+	}
+	return nil
 }
 
 // Invalidate makes the next run recompute every day (after an erasure, or to repair the tables).
@@ -461,25 +606,29 @@ func (d *Days) exec(ctx context.Context, what, sql string) error {
 	return nil
 }
 
-func (d *Days) dayList(ctx context.Context, sql string) ([]int64, error) {
+// dayList runs sql, which returns rows of a day (UInt64) and a count (UInt64), and gives the days, sorted,
+// and the sum of the counts.
+func (d *Days) dayList(ctx context.Context, sql string) ([]int64, uint64, error) {
 	rows, err := d.conn.Query(ctx, sql)
 	if err != nil {
-		return nil, fmt.Errorf("finding influence days to recompute: %w", err)
+		return nil, 0, fmt.Errorf("finding influence days to recompute: %w", err)
 	}
 	defer func() { _ = rows.Close() }()
 	var out []int64
+	var sum uint64
 	for rows.Next() {
-		var v uint64
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("finding influence days to recompute: %w", err)
+		var v, n uint64
+		if err := rows.Scan(&v, &n); err != nil {
+			return nil, 0, fmt.Errorf("finding influence days to recompute: %w", err)
 		}
 		out = append(out, int64(v))
+		sum += n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("finding influence days to recompute: %w", err)
+		return nil, 0, fmt.Errorf("finding influence days to recompute: %w", err)
 	}
 	slices.Sort(out)
-	return out, nil
+	return out, sum, nil
 }
 
 func (d *Days) inChunks(ctx context.Context, days []int64, f func([]int64) error) error {

@@ -122,7 +122,7 @@ func TestDaysMatchLoad(t *testing.T) {
 	conn, _ := testenv.ClickHouse(t)
 	start := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
 	cfg := sim.Config{Seed: 7, Authors: 1500, EventRate: 0.02, Start: start}
-	days := influence.NewDays(conn, influence.DaysConfig{Slack: time.Hour, ChunkDays: 2})
+	days := influence.NewDays(conn, influence.DaysConfig{Slack: time.Hour, ChunkDays: 2, HandlesPerQuery: 100})
 
 	// Day 0 .. 3.5 stored; the window has whole days 1 and 2 and partial days 0 and 3.
 	first := simulated(t, cfg, start, start.Add(84*time.Hour), 0)

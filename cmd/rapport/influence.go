@@ -96,10 +96,10 @@ func computeInfluence(ctx context.Context, conn driver.Conn, c config.Influence,
 		authors, links, err = influence.Load(ctx, conn, w)
 	} else {
 		var st influence.DaysStats
-		authors, links, st, err = influence.NewDays(conn, influence.DaysConfig{Slack: c.Slack}).Load(ctx, w)
+		authors, links, st, err = influence.NewDays(conn, influence.DaysConfig{Slack: c.Slack, Retain: c.Retain}).Load(ctx, w)
 		if err == nil {
 			log.Info("influence days refreshed", zap.Bool("rebuild", st.Rebuild), zap.Int("handle_days", st.HandleDays),
-				zap.Int("graph_days", st.GraphDays), zap.Int("holders_changed", st.Holders), zap.Time("watermark", st.Watermark),
+				zap.Int("graph_days", st.GraphDays), zap.Int("holders_changed", st.Holders), zap.Int("handle_parts", st.HandleParts), zap.Strings("dropped", st.Dropped), zap.Time("watermark", st.Watermark),
 				zap.Duration("refresh", st.Refresh), zap.Duration("read", st.ReadWindow))
 		}
 	}
