@@ -8,13 +8,8 @@ import (
 	"time"
 
 	"github.com/rapport-dev/rapport/alerting"
-	"github.com/rapport-dev/rapport/ingest"
 	"github.com/rapport-dev/rapport/internal/testenv"
-	"github.com/rapport-dev/rapport/post"
-	"github.com/rapport-dev/rapport/processors"
-	"github.com/rapport-dev/rapport/processors/sentiment"
 	"github.com/rapport-dev/rapport/sim"
-	"github.com/rapport-dev/rapport/sinks/clickhouse"
 )
 
 // TestAlertsBacktestHistory stores a simulated stream with one incident in ClickHouse, backtests the
@@ -25,23 +20,7 @@ func TestAlertsBacktestHistory(t *testing.T) {
 	incident := sim.Incident{ID: "acme-outage", Brand: "Acme", Start: start.Add(90 * time.Minute),
 		Duration: 30 * time.Minute, Factor: 6, Ramp: 30 * time.Second}
 	end := start.Add(140 * time.Minute)
-	gen := sim.New(sim.Config{Seed: 4, EventRate: 5, Incidents: []sim.Incident{incident}})
-	norms := ingest.Normalizers()
-	an, err := sentiment.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var posts []*post.Post
-	for {
-		rec := gen.Next()
-		if !rec.EventTime.Before(end) {
-			break
-		}
-		if p, ok := simPost(&rec, norms, an); ok {
-			p.SchemaVersion = post.SchemaVersion
-			posts = append(posts, p)
-		}
-	}
+	posts, _ := warmSimPosts(t, 4, []sim.Incident{incident}, end, end)
 	mc := alerting.DefaultMonitorConfig()
 	mc.Detector.Warmup = time.Hour
 	mon, _ := alerting.NewMonitor(mc)
@@ -60,13 +39,7 @@ func TestAlertsBacktestHistory(t *testing.T) {
 		t.Fatalf("stream: %d fired alerts; want 1", len(streamFired))
 	}
 
-	w := clickhouse.NewWriter(conn, clickhouse.WriterConfig{BatchRows: 5000, FlushInterval: 50 * time.Millisecond}, nil, nil)
-	in := make(chan *processors.Batch, 1)
-	in <- &processors.Batch{Posts: posts}
-	close(in)
-	if err := w.Run(context.Background(), in); err != nil {
-		t.Fatal(err)
-	}
+	storePosts(t, conn, posts)
 	var buf bytes.Buffer
 	if err := alertsReplayHistory(context.Background(), conn, mc, "acme", start, end, &buf); err != nil {
 		t.Fatal(err)
