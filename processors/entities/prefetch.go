@@ -82,18 +82,7 @@ func (t *threads) prefetch(ctx context.Context, posts []*post.Post) {
 		if p.Action == post.ActionDelete {
 			continue
 		}
-		refs := t.refs(p)
-		for _, id := range refs.ids[:refs.n] {
-			if id == "" || id == p.ID {
-				continue
-			}
-			uid := post.UID(p.Network, id)
-			if c := t.cache.get(uid); c != nil {
-				if len(c.ents) > 0 {
-					break // the first known parent with entities decides
-				}
-				continue
-			}
+		for uid, id := range t.unknownParents(p) {
 			if ps.recent[uid] > 0 {
 				break // on its way to the stage, which will know it (and ask for the next ones if need be)
 			}

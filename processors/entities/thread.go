@@ -3,6 +3,7 @@ package entities
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sync"
 	"time"
 
@@ -286,18 +287,7 @@ func (t *threads) lookupMissing(ctx context.Context, posts []*post.Post) {
 		if p.Action == post.ActionDelete || len(p.Entities) > 0 {
 			continue
 		}
-		refs := t.refs(p)
-		for _, id := range refs.ids[:refs.n] {
-			if id == "" || id == p.ID {
-				continue
-			}
-			uid := post.UID(p.Network, id)
-			if c := t.cache.get(uid); c != nil {
-				if len(c.ents) > 0 {
-					break // the first known parent with entities decides; no need to ask further
-				}
-				continue
-			}
+		for uid, id := range t.unknownParents(p) {
 			if _, ok := t.inBatch[uid]; ok {
 				continue
 			}
@@ -401,6 +391,30 @@ func (t *threads) refs(p *post.Post) parentRefs {
 		r.n = 3
 	}
 	return r
+}
+
+// unknownParents yields, in order of preference, the uid and id of p's parents the cache does not hold, up
+// to the first cached parent with entities: that one decides what p inherits, so nothing after it needs
+// asking for. Cached parents without entities are passed over. The caller holds t.mu.
+func (t *threads) unknownParents(p *post.Post) iter.Seq2[uint64, string] {
+	return func(yield func(uint64, string) bool) {
+		refs := t.refs(p)
+		for _, id := range refs.ids[:refs.n] {
+			if id == "" || id == p.ID {
+				continue
+			}
+			uid := post.UID(p.Network, id)
+			if c := t.cache.get(uid); c != nil {
+				if len(c.ents) > 0 {
+					return
+				}
+				continue
+			}
+			if !yield(uid, id) {
+				return
+			}
+		}
+	}
 }
 
 // warm fills the cache from the store before the first batch: the posts created within the horizon before
