@@ -20,19 +20,19 @@ import (
 	"github.com/rapport-dev/rapport/sim"
 )
 
-// alertsSimIncidents are the incidents of the simulator evaluation, all on the last of days days (at
-// least 3), after the warm-up days and one calm day: the simulator's two default incidents (bursts that ramp up over a tenth
-// of their window) and two sudden outages of other brands (30 s ramp).
+// alertsSimIncidents are the incidents of the simulator evaluation, all on the last of the days simulated
+// (at least 3), after the warm-up days and one calm day: the simulator's two default incidents (bursts that
+// ramp up over a tenth of their window) and two sudden outages of other brands (30 s ramp).
 func alertsSimIncidents(start time.Time, days int) []sim.Incident {
-	day3 := start.Add(time.Duration(days-1) * 24 * time.Hour)
+	last := start.Add(time.Duration(days-1) * 24 * time.Hour)
 	return []sim.Incident{
-		{ID: "acme-home-hub-outage", Brand: "Acme", Product: "Acme Home Hub", Start: day3.Add(6 * time.Hour),
+		{ID: "acme-home-hub-outage", Brand: "Acme", Product: "Acme Home Hub", Start: last.Add(6 * time.Hour),
 			Duration: 4 * time.Hour, Factor: 5},
-		{ID: "fluxbank-card-declines", Brand: "Fluxbank", Product: "Flux Metal card", Start: day3.Add(11 * time.Hour),
+		{ID: "fluxbank-card-declines", Brand: "Fluxbank", Product: "Flux Metal card", Start: last.Add(11 * time.Hour),
 			Duration: 6 * time.Hour, Factor: 5},
-		{ID: "zentro-watch-sync-outage", Brand: "Zentro", Product: "Zentro Watch S", Start: day3.Add(18 * time.Hour),
+		{ID: "zentro-watch-sync-outage", Brand: "Zentro", Product: "Zentro Watch S", Start: last.Add(18 * time.Hour),
 			Duration: 2 * time.Hour, Factor: 5, Ramp: 30 * time.Second},
-		{ID: "brewhaus-app-outage", Brand: "Brewhaus", Start: day3.Add(21 * time.Hour),
+		{ID: "brewhaus-app-outage", Brand: "Brewhaus", Start: last.Add(21 * time.Hour),
 			Duration: 2 * time.Hour, Factor: 5, Ramp: 30 * time.Second},
 	}
 }
@@ -195,12 +195,14 @@ func alertsSimRun(ctx context.Context, seed int64, rate float64, days int, cfgs 
 	// scope in the same hours of the calm day (the day before), and the incident's posts in the scope.
 	type scopeCount struct {
 		brand, product, id string
-		calm               []float64 // per second of the incident's length, the day before
+		calmFrom           time.Time // the incident's start, the day before
+		calm               []float64 // per second of the incident's length from calmFrom
 		incident           int
 	}
 	scopes := make([]scopeCount, len(incs))
 	for i, in := range incs {
-		scopes[i] = scopeCount{brand: strings.ToLower(in.Brand), id: in.ID, calm: make([]float64, int(in.Duration.Seconds()))}
+		scopes[i] = scopeCount{brand: strings.ToLower(in.Brand), id: in.ID, calmFrom: in.Start.Add(-24 * time.Hour),
+			calm: make([]float64, int(in.Duration.Seconds()))}
 		if in.Product != "" {
 			scopes[i].product = simProductID(in.Brand, in.Product)
 		}
@@ -238,12 +240,12 @@ func alertsSimRun(ctx context.Context, seed int64, rate float64, days int, cfgs 
 		obs = alerting.Observations(obs[:0], p, false)
 		for _, o := range obs {
 			for k := range scopes {
-				sc, in := &scopes[k], incs[k]
+				sc := &scopes[k]
 				if !o.Negative || o.Brand != sc.brand || (sc.product != "" && o.Product != sc.product) {
 					continue
 				}
-				if i := int(o.Time.Sub(in.Start.Add(-24*time.Hour)) / time.Second); !o.Time.Before(in.Start.Add(-24*time.Hour)) && i < len(sc.calm) {
-					sc.calm[i]++
+				if d := o.Time.Sub(sc.calmFrom); d >= 0 && int(d/time.Second) < len(sc.calm) {
+					sc.calm[d/time.Second]++
 				}
 				if rec.Truth.Incident == sc.id {
 					sc.incident++
@@ -260,14 +262,18 @@ func alertsSimRun(ctx context.Context, seed int64, rate float64, days int, cfgs 
 			}
 		}
 	}
+	// The bounds depend on the stream only, not on the monitor.
+	bounds := make([][2]time.Duration, len(incs))
+	for k, in := range incs {
+		for j, z := range boundZ {
+			bounds[k][j] = incidentBound(in, scopes[k].calm, scopes[k].incident, z) - firstPost[k].Sub(in.Start)
+		}
+	}
 	out := make([]simOutcome, len(mons))
 	for i := range mons {
 		res := make([]simIncidentResult, len(incs))
 		for k := range incs {
-			res[k] = simIncidentResult{inc: incs[k], firstPost: firstPost[k]}
-			for j, z := range boundZ {
-				res[k].bound[j] = incidentBound(incs[k], scopes[k].calm, scopes[k].incident, z) - firstPost[k].Sub(incs[k].Start)
-			}
+			res[k] = simIncidentResult{inc: incs[k], firstPost: firstPost[k], bound: bounds[k]}
 		}
 		for _, f := range fired[i] {
 			matched := false
