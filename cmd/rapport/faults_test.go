@@ -469,7 +469,7 @@ func TestFaultKillNine(t *testing.T) {
 	if kills < 5 {
 		t.Errorf("only %d kills happened while rows were being written", kills)
 	}
-	p := e.start()
+	p := e.startRunning() // the group may have caught up already: a SIGTERM must not land before main runs
 	e.waitCaughtUp(3 * time.Minute)
 	e.signal(p, syscall.SIGTERM)
 	e.check(fmt.Sprintf("kill -9 ×%d", kills), false)
@@ -579,7 +579,7 @@ func TestFaultClickHousePaused(t *testing.T) {
 	if err := <-prod; err != nil {
 		t.Fatal(err)
 	}
-	p = e.start()
+	p = e.startRunning() // as in TestFaultKillNine: the SIGTERM must reach a running process
 	e.waitCaughtUp(3 * time.Minute)
 	e.signal(p, syscall.SIGTERM)
 	e.check("ClickHouse SIGSTOP 60s", false)
