@@ -101,48 +101,86 @@ func newBaseline(c Config, floor noiseFloor) *baseline {
 	return b
 }
 
+// slotPos is where a bucket falls among the seasonal slots: its week and day slots and how far into its
+// slot the bucket's middle lies, from 0 to 1.
+type slotPos struct {
+	week, day int
+	frac      float64
+}
+
 // tier returns the most specific stat that has seen enough data, and which tier it is.
-func (b *baseline) tier(weekSlot, daySlot int) (*stat, int) {
-	if b.week != nil && b.week[weekSlot].n >= b.minWeek {
-		return &b.week[weekSlot], tierWeek
+func (b *baseline) tier(p slotPos) (*stat, int) {
+	if b.week != nil && b.week[p.week].n >= b.minWeek {
+		return &b.week[p.week], tierWeek
 	}
-	if b.day != nil && b.day[daySlot].n >= b.minDay {
-		return &b.day[daySlot], tierDay
+	if b.day != nil && b.day[p.day].n >= b.minDay {
+		return &b.day[p.day], tierDay
 	}
 	return &b.global, tierGlobal
 }
 
-// expect returns the baseline and the robust standard deviation for the slot.
-func (b *baseline) expect(weekSlot, daySlot int, total float64) (base, sigma float64) {
-	s, k := b.tier(weekSlot, daySlot)
-	base = math.Max(0, s.loc+b.level[k])
-	return base, s.sigma(b.floor(base, total))
+// at returns tier k's location and mean absolute deviation at p. A slot learns the mean over its width,
+// which a smooth daily curve takes near the slot's middle; holding that value over the whole slot
+// would leave residuals of one sign through each half of every slot wherever the curve climbs or falls
+// (the morning rise, the evening fall), and sums of buckets would add them up. So between the middles of
+// two neighbouring slots that have both seen enough data the values are interpolated linearly.
+func (b *baseline) at(s *stat, k int, p slotPos) (loc, dev float64) {
+	var slots []stat
+	var i int
+	var min uint32
+	switch k {
+	case tierWeek:
+		slots, i, min = b.week, p.week, b.minWeek
+	case tierDay:
+		slots, i, min = b.day, p.day, b.minDay
+	default:
+		return s.loc, s.dev
+	}
+	j, w := (i+1)%len(slots), p.frac-0.5
+	if p.frac < 0.5 {
+		j, w = (i+len(slots)-1)%len(slots), 0.5-p.frac
+	}
+	o := &slots[j]
+	if o.n < min || j == i {
+		return s.loc, s.dev
+	}
+	return (1-w)*s.loc + w*o.loc, (1-w)*s.dev + w*o.dev
+}
+
+// expect returns the baseline and the robust standard deviation at p.
+func (b *baseline) expect(p slotPos, total float64) (base, sigma float64) {
+	s, k := b.tier(p)
+	loc, dev := b.at(s, k, p)
+	base = math.Max(0, loc+b.level[k])
+	return base, math.Max(madToSigma*dev, b.floor(base, total))
 }
 
 // learn adds x to every tier and to the levels; a tier's level follows x minus that tier's
-// location, winsorized like the rest, while the tier's slot is warm.
-func (b *baseline) learn(x float64, weekSlot, daySlot int, total float64) {
+// (interpolated) location, winsorized like the rest, while the tier's slot is warm.
+func (b *baseline) learn(x float64, p slotPos, total float64) {
 	lvl := func(s *stat, k int, min uint32) {
 		if s.n < min {
 			return
 		}
-		lim := b.clipZ * s.sigma(b.floor(math.Max(0, s.loc+b.level[k]), total))
-		d := x - s.loc - b.level[k]
+		loc, dev := b.at(s, k, p)
+		base := math.Max(0, loc+b.level[k])
+		lim := b.clipZ * math.Max(madToSigma*dev, b.floor(base, total))
+		d := x - loc - b.level[k]
 		b.level[k] += b.beta * math.Max(-lim, math.Min(lim, d))
 	}
 	if b.week != nil {
-		lvl(&b.week[weekSlot], tierWeek, b.minWeek)
+		lvl(&b.week[p.week], tierWeek, b.minWeek)
 	}
 	if b.day != nil {
-		lvl(&b.day[daySlot], tierDay, b.minDay)
+		lvl(&b.day[p.day], tierDay, b.minDay)
 	}
 	lvl(&b.global, tierGlobal, 1)
 	if b.week != nil {
-		w := &b.week[weekSlot]
+		w := &b.week[p.week]
 		w.update(x, b.alphaWeek, b.clipZ, b.floor(w.loc, total))
 	}
 	if b.day != nil {
-		d := &b.day[daySlot]
+		d := &b.day[p.day]
 		d.update(x, b.alphaDay, b.clipZ, b.floor(d.loc, total))
 	}
 	b.global.update(x, b.alphaGlobal, b.clipZ, b.floor(b.global.loc, total))

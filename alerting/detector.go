@@ -178,23 +178,29 @@ type Detector struct {
 	cusumH, cusumLogRho float64
 }
 
-// sumScale tracks the mean absolute residual of one sum of buckets against the sum of its baselines,
-// exponentially decayed and winsorized; n counts updates so the first ones are a plain mean.
+// sumScale tracks how many times the independent-noise variance of one sum of buckets its residual
+// against the sum of its baselines has actually shown: the mean absolute residual in units of the
+// independent-noise standard deviation, exponentially decayed and winsorized; n counts updates so the
+// first ones are a plain mean. It is learnt as a ratio, not as an absolute spread, because the noise of a
+// count grows with its level: an absolute spread pooled over the day would be too wide at night and too
+// narrow at the evening peak.
 type sumScale struct {
 	dev float64
 	n   uint32
 }
 
-// variance is the squared robust standard deviation the residuals have shown (0 before any).
-func (s *sumScale) variance() float64 {
+// inflation is the variance the residuals have shown over the independent-noise variance (0 before any).
+func (s *sumScale) inflation() float64 {
 	sd := madToSigma * s.dev
 	return sd * sd
 }
 
-// learn adds residual r, winsorized at clip standard deviations of v.
-func (s *sumScale) learn(r, v, alpha, clip float64) {
+// learn adds residual r of a sum whose independent-noise variance is sv, winsorized at clip standard
+// deviations of the spread believed so far.
+func (s *sumScale) learn(r, sv, alpha, clip float64) {
 	a := math.Max(alpha, 1/float64(s.n+1))
-	s.dev += a * (math.Min(math.Abs(r), clip*math.Sqrt(v)) - s.dev)
+	u := math.Abs(r) / math.Sqrt(sv)
+	s.dev += a * (math.Min(u, clip*math.Sqrt(math.Max(1, s.inflation()))) - s.dev)
 	if s.n < math.MaxUint32 {
 		s.n++
 	}
@@ -232,12 +238,18 @@ func (d *Detector) Config() Config { return d.cfg }
 // State returns where the detector stands.
 func (d *Detector) State() State { return d.state }
 
-func (d *Detector) slots(t time.Time) (week, day int) {
+// slots returns where the bucket starting at t falls among the seasonal slots.
+func (d *Detector) slots(t time.Time) slotPos {
 	lt := t.In(d.cfg.Location)
 	h, m, s := lt.Clock()
-	day = int(int64(h*3600+m*60+s) / d.slotSec)
-	week = ((int(lt.Weekday())+6)%7)*d.perDay + day // Monday first
-	return week, day
+	sec := int64(h*3600 + m*60 + s)
+	day := int(sec / d.slotSec)
+	mid := float64(sec%d.slotSec) + d.cfg.Bucket.Seconds()/2
+	return slotPos{
+		week: ((int(lt.Weekday())+6)%7)*d.perDay + day, // Monday first
+		day:  day,
+		frac: math.Min(1, mid/float64(d.slotSec)),
+	}
 }
 
 // Observe scores the bucket starting at t holding value (e.g. negative posts) and advances the
@@ -272,12 +284,12 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	}
 	d.last = t
 	c := &d.cfg
-	ws, ds := d.slots(t)
+	pos := d.slots(t)
 
 	// The spreads of the sums and the series' own score quantiles learn from the end of the warm-up
 	// on: before it the baseline is still forming and its errors say little about the series.
 	warm := t.Sub(d.first) >= c.Warmup
-	base, sigma := d.count.expect(ws, ds, 0)
+	base, sigma := d.count.expect(pos, 0)
 	st := Step{Time: t, Value: value, Baseline: base, Score: d.z(value, base, sigma*sigma),
 		Share: math.NaN(), ShareBaseline: math.NaN(), ShareScore: math.NaN()}
 	// early is the largest score over the last bucket and the sums of the last 2 and 4 buckets, for
@@ -315,15 +327,15 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 			// noise) and the spread its residual has actually shown: neighbouring buckets of social
 			// volume move together (replies, threads) and a baseline error adds up over the sum.
 			sc := &d.scales[k]
-			v := math.Max(sv, sc.variance())
-			inflation[k] = v / sv
+			inflation[k] = math.Max(1, sc.inflation())
+			v := sv * inflation[k]
 			if k > 0 {
 				inflation[k] = math.Max(inflation[k], inflation[k-1])
 			}
 			scaleLen[k], nScales = m, k+1
 			z := d.z(sx, sb, v)
 			if warm {
-				sc.learn(sx-sb, v, d.scaleAlpha, c.ClipZ)
+				sc.learn(sx-sb, sv, d.scaleAlpha, c.ClipZ)
 			}
 			k++
 			if m > c.MaxScale {
@@ -364,16 +376,16 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		shareHot := false
 		if total >= c.MinShareTotal {
 			sh := value / total
-			sb, ss := d.share.expect(ws, ds, total)
+			sb, ss := d.share.expect(pos, total)
 			mu = math.Max(mu, sb*total)
 			st.Share, st.ShareBaseline, st.ShareScore = sh, sb, (sh-sb)/ss
 			shareHot = st.ShareScore >= c.ShareZ
-			d.share.learn(sh, ws, ds, total)
+			d.share.learn(sh, pos, total)
 		}
 		hot = hot && shareHot
 		immediate = immediate && shareHot
 	}
-	d.count.learn(value, ws, ds, 0)
+	d.count.learn(value, pos, 0)
 	if !warm {
 		hot, immediate = false, false
 	}

@@ -308,9 +308,13 @@ func TestSeasonalSlotsFollowTheLocation(t *testing.T) {
 	c := DefaultConfig()
 	c.Location = time.FixedZone("UTC+2", 2*3600)
 	d := mustNew(t, c)
-	week, dayS := d.slots(time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC)) // Monday 01:30 at UTC+2
-	if week != 1 || dayS != 1 {
-		t.Errorf("Sunday 23:30 UTC seen from UTC+2: got week slot %d, day slot %d; want 1 and 1", week, dayS)
+	p := d.slots(time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC)) // Monday 01:30 at UTC+2
+	if p.week != 1 || p.day != 1 {
+		t.Errorf("Sunday 23:30 UTC seen from UTC+2: got week slot %d, day slot %d; want 1 and 1", p.week, p.day)
+	}
+	// the bucket of a minute from 01:30 has its middle 30.5 minutes into its hour
+	if want := 30.5 / 60; math.Abs(p.frac-want) > 1e-9 {
+		t.Errorf("position in the slot: got %v, want %v", p.frac, want)
 	}
 }
 
@@ -517,6 +521,47 @@ func TestCusumResetsOnAlertAndInCooldown(t *testing.T) {
 		inCooldown := !st.Time.Before(resolved) && st.Time.Before(resolved.Add(c.Cooldown))
 		if st.Event != EventFired && (st.State == StateFiring || inCooldown) && st.Cusum != 0 {
 			t.Fatalf("%v: cusum %v while firing or cooling down; want 0", st.Time, st.Cusum)
+		}
+	}
+}
+
+// TestSumsSpreadIsRelativeToTheLevel: the sums' learnt spread is a ratio to their independent noise, so
+// the wide spread of the busy hours does not mute the quiet ones. A series that swings daily between 2
+// and 60 posts a minute gets, at night, 4 extra posts a minute for 16 minutes: 64 posts over about 35
+// expected, some 10 Poisson standard deviations on the 16-bucket sum. Learnt as one absolute spread over
+// the day, the sum would be judged against the noise of the busy hours and score about 3.
+func TestSumsSpreadIsRelativeToTheLevel(t *testing.T) {
+	v := daily(3*day, 2, 60, 9)
+	rise := 2*day + 10
+	for i := rise; i < rise+16; i++ {
+		v[i] += 4
+	}
+	c := DefaultConfig()
+	c.ImmediateZ = 0
+	r := feed(t, c, v)
+	if got := r.steps[rise+15].Score; got < 7 {
+		t.Errorf("score of 16 night buckets with 64 extra posts: got %.2f, want at least 7", got)
+	}
+	if got := feed(t, c, daily(3*day, 2, 60, 9)).fired(); len(got) != 0 {
+		t.Errorf("the same series without the rise: got %d alert(s), first %+v; want none", len(got), got[0])
+	}
+}
+
+// TestBaselineInterpolatesBetweenSlots: on a count that climbs steadily through the day, the baseline
+// follows the climb inside each hour-of-day slot instead of holding the slot's mean for the whole hour
+// (which is half an hour's climb off at the slot's edges, the same sign for half an hour, and adds up
+// over the sums).
+func TestBaselineInterpolatesBetweenSlots(t *testing.T) {
+	climb := func(i int) float64 { return 10 + 48*float64(i%day)/day } // +2 posts per hour
+	v := make([]float64, 3*day)
+	for i := range v {
+		v[i] = climb(i)
+	}
+	r := feed(t, DefaultConfig(), v)
+	for _, m := range []int{2*day + 9*60 + 2, 2*day + 12*60 + 30, 2*day + 15*60 + 57} {
+		if got, want := r.steps[m].Baseline, climb(m); math.Abs(got-want) > 0.2 {
+			t.Errorf("%s on day 3: baseline %.2f, want %.2f ± 0.2 (the slot's mean is %.2f)",
+				r.steps[m].Time.Format("15:04"), got, want, climb(m-m%60+30))
 		}
 	}
 }
