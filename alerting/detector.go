@@ -168,7 +168,8 @@ type Detector struct {
 	ring  [64][3]float64
 	rpos  int
 	rfill int
-	// scales[k] is the observed spread of the residual of the k-th sum (2, 4, 16, 64 buckets, MaxScale)
+	// scales[k] learns how many times its independent noise the residual of the k-th sum (2, 4, 16, 64
+	// buckets, MaxScale) varies
 	scales     [5]sumScale
 	scaleAlpha float64
 	// the sequential tier: the CUSUM, where its current run started (it left 0), the run's excess
