@@ -172,6 +172,9 @@ type Detector struct {
 	// buckets, MaxScale) varies
 	scales     [5]sumScale
 	scaleAlpha float64
+	// lens[k] is the number of buckets of the k-th sum (nLens of them): 2, 4, 16 and 64, and MaxScale
+	lens  [5]int
+	nLens int
 	// the sequential tier: the CUSUM, where its current run started (it left 0), the run's excess
 	// over the baseline, and the constants of its increment
 	cusum, cusumExcess  float64
@@ -229,6 +232,17 @@ func New(c Config) (*Detector, error) {
 	d.winMask = uint64(1)<<uint(c.Window) - 1
 	if c.Window == 64 {
 		d.winMask = math.MaxUint64
+	}
+	longest := c.MaxScale
+	if c.CusumShift > 0 {
+		longest = len(d.ring)
+	}
+	for m, next := 1, 2; m <= longest; m++ {
+		if m == next || m == c.MaxScale {
+			d.lens[d.nLens] = m
+			d.nLens++
+			next = nextScale(m)
+		}
 	}
 	return d, nil
 }
@@ -295,9 +309,8 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		Share: math.NaN(), ShareBaseline: math.NaN(), ShareScore: math.NaN()}
 	// early is the largest score over the last bucket and the sums of the last 2 and 4 buckets, for
 	// the immediate tier; st.Score the largest over every scale, for the sustained tier.
-	early := st.Score
-	earlyOK := value >= c.MinVolume && value >= c.MinRatio*base
-	hot := st.Score >= c.WarnZ && earlyOK
+	early, earlyOK := d.early(value, base, sigma, st.Score)
+	hot := st.Score >= c.WarnZ && value >= c.MinVolume && value >= c.MinRatio*base
 	// inflation[k] is how many times the independent-noise variance the k-th sum's residuals have
 	// actually shown (at least 1): the sequential tier adds buckets up too, and needs the same
 	// correction at the length of its current run. The sums above MaxScale are learnt for it, not
@@ -313,20 +326,15 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		d.rfill = min(d.rfill+1, len(d.ring))
 		var sx, sb, sv float64
 		k := 0
-		longest := c.MaxScale
-		if c.CusumShift > 0 {
-			longest = len(d.ring)
-		}
-		for m, next := 1, 2; m <= min(longest, d.rfill); m++ {
+		for m := 1; k < d.nLens && m <= d.rfill; m++ {
 			r := d.ring[(d.rpos-m+len(d.ring))%len(d.ring)]
 			sx, sb, sv = sx+r[0], sb+r[1], sv+r[2]
-			if m != next && m != c.MaxScale {
+			if m != d.lens[k] {
 				continue
 			}
-			next = nextScale(m)
-			// The sum is scored against the larger of the buckets' summed variances (independent
-			// noise) and the spread its residual has actually shown: neighbouring buckets of social
-			// volume move together (replies, threads) and a baseline error adds up over the sum.
+			// The sum is scored against the buckets' summed variances (independent noise) times how
+			// much more its residual has actually varied: neighbouring buckets of social volume move
+			// together (replies, threads) and a baseline error adds up over the sum.
 			sc := &d.scales[k]
 			inflation[k] = math.Max(1, sc.inflation())
 			v := sv * inflation[k]
@@ -343,9 +351,6 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 				continue
 			}
 			ok := value >= c.MinVolume && sx >= c.MinRatio*sb && value > base
-			if m <= 4 && z > early {
-				early, earlyOK = z, ok
-			}
 			if z > st.Score {
 				st.Score = z
 				hot = z >= c.WarnZ && ok
@@ -478,6 +483,64 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		st.Alert = d.alert
 	}
 	return st, nil
+}
+
+// early returns the immediate tier's score of a bucket holding value, with baseline base, robust standard
+// deviation sigma and score z: the largest over the bucket and the sums of the last 2 and 4 buckets ending
+// with it, and whether the largest passes the volume checks. It reads the buckets before this one from
+// the ring (so it runs before the bucket is added) and changes nothing.
+func (d *Detector) early(value, base, sigma, z float64) (float64, bool) {
+	c := &d.cfg
+	early, ok := z, value >= c.MinVolume && value >= c.MinRatio*base
+	if c.MaxScale <= 1 && c.CusumShift <= 0 {
+		return early, ok
+	}
+	sx, sb, sv := math.Min(value, base+c.ClipZ*sigma), base, sigma*sigma
+	n := 1 // buckets in the sum
+	for k := 0; k < d.nLens; k++ {
+		m := d.lens[k]
+		if m > 4 || m > c.MaxScale || m-1 > d.rfill {
+			break
+		}
+		for ; n < m; n++ {
+			r := d.ring[(d.rpos-n+len(d.ring))%len(d.ring)]
+			sx, sb, sv = sx+r[0], sb+r[1], sv+r[2]
+		}
+		if s := d.z(sx, sb, sv*math.Max(1, d.scales[k].inflation())); s > early {
+			early, ok = s, value >= c.MinVolume && sx >= c.MinRatio*sb && value > base
+		}
+	}
+	return early, ok
+}
+
+// Peek says whether the bucket starting at t — the next one Observe will see, still open and holding
+// value so far — already makes the immediate tier fire, and the alert it would open. A bucket's count
+// only grows while it is open and every part of the immediate tier's test grows with it, so when Peek
+// says yes, Observe fires when the bucket closes (with a value at least this one and a score at least
+// this one); a caller can page now instead of when the bucket closes. It changes nothing. It is always
+// no in share mode (a share can fall as the bucket fills), before the warm-up ends, while an alert is
+// open and during the cooldown.
+func (d *Detector) Peek(t time.Time, value float64) (Alert, bool) {
+	c := &d.cfg
+	if c.ImmediateZ <= 0 || d.share != nil || !d.started || !t.After(d.last) || t.Sub(d.first) < c.Warmup ||
+		d.state == StateFiring || t.Before(d.coolUntil) || !(value >= 0) || math.IsInf(value, 0) {
+		return Alert{}, false
+	}
+	base, sigma := d.count.expect(d.slots(t), 0)
+	early, ok := d.early(value, base, sigma, d.z(value, base, sigma*sigma))
+	if !ok || early < c.ImmediateZ {
+		return Alert{}, false
+	}
+	if c.ImmediateEvery > 0 && early < d.earlyTail.above(1-float64(c.Bucket)/float64(c.ImmediateEvery)) {
+		return Alert{}, false
+	}
+	// as Observe will open it: the run's start and peak carry on from a pending run
+	start, peak := t, early
+	if d.state == StatePending {
+		start, peak = d.runStart, math.Max(d.runPeak, early)
+	}
+	return Alert{Start: start, FiredAt: t, Severity: d.severity(peak), Score: early, Peak: peak, Value: value,
+		Baseline: base, Immediate: true}, true
 }
 
 // CusumThreshold is the sequential tier's threshold h = ln(CusumRunLength/Bucket), in

@@ -565,3 +565,64 @@ func TestBaselineInterpolatesBetweenSlots(t *testing.T) {
 		}
 	}
 }
+
+// TestPeekPromisesTheClose: whenever Peek says a partly filled bucket fires, observing the full bucket
+// fires; whenever the full bucket fires by the immediate tier alone, Peek on the full bucket said so with
+// the same start; and peeking changes nothing.
+func TestPeekPromisesTheClose(t *testing.T) {
+	for k, mk := range []func() Config{StreamingConfig, DefaultConfig, func() Config { c := StreamingConfig(); c.MaxScale = 3; return c }} {
+		c := mk()
+		c.Warmup = 6 * time.Hour
+		c.Cooldown = 20 * c.Bucket
+		c.ResolveAfter = 5
+		if k != 1 {
+			c.ImmediateEvery = 0 // many more alerts to compare; the weekly gate is checked with the defaults
+		}
+		v := poissonSeries(3*day, 4, 17)
+		r := rand.New(rand.NewPCG(17, 17))
+		for i := 2 * 6 * 60; i < len(v); i++ { // spikes of every size, some building over a few buckets
+			if r.IntN(150) == 0 {
+				for j := range 1 + r.IntN(4) {
+					if i+j < len(v) {
+						v[i+j] += float64(r.IntN(60))
+					}
+				}
+			}
+		}
+		d, twin := mustNew(t, c), mustNew(t, c)
+		peeks, immediate := 0, 0
+		for i, x := range v {
+			at := t0.Add(time.Duration(i) * c.Bucket)
+			var promised []Alert
+			for _, f := range []float64{0.25, 0.5, 0.75, 1} {
+				if a, ok := d.Peek(at, math.Floor(x*f)); ok {
+					promised = append(promised, a)
+				}
+			}
+			st, err := d.Observe(at, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tw, _ := twin.Observe(at, x)
+			if st.Score != tw.Score || st.Event != tw.Event || st.Cusum != tw.Cusum {
+				t.Fatalf("bucket %d: a detector that peeked stepped %+v, one that did not %+v", i, st, tw)
+			}
+			if len(promised) > 0 {
+				peeks++
+				if st.Event != EventFired {
+					t.Fatalf("bucket %d (value %v): Peek promised %+v, the closing bucket gave %v", i, x, promised[0], st.Event)
+				}
+			}
+			if st.Event == EventFired && st.Alert.Immediate {
+				immediate++
+				if len(promised) == 0 || promised[len(promised)-1].Start != st.Alert.Start {
+					t.Fatalf("bucket %d: fired by the immediate tier (start %v) but Peek on the full bucket said %+v", i, st.Alert.Start, promised)
+				}
+			}
+		}
+		t.Logf("bucket %v: %d buckets fired on peek, %d by the immediate tier", c.Bucket, peeks, immediate)
+		if immediate == 0 {
+			t.Errorf("bucket %v: no bucket fired by the immediate tier; the test sees nothing", c.Bucket)
+		}
+	}
+}

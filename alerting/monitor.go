@@ -270,6 +270,12 @@ type series struct {
 	runNeg, runTot int
 	firing         bool
 	folded         bool // firing, but folded into another open alert of the brand (Group)
+	// early is the alert fired on the open bucket before it closed (Detector.Peek); the detector opens
+	// it when the bucket closes. Zero Start: none.
+	early Alert
+	// version is the last notice's version, so the notices of a series keep increasing versions even
+	// when one comes from the open bucket and the next from its closing.
+	version uint64
 }
 
 type bucketCount struct {
@@ -320,7 +326,9 @@ func (m *Monitor) Firing() int {
 // ErrTooLate is returned by Observe for an observation older than the open bucket.
 var ErrTooLate = errors.New("observation older than the open bucket")
 
-// Observe adds o and returns the notices of the buckets it closed, in time order.
+// Observe adds o and returns the notices of the buckets it closed, in time order, and the alert the
+// open bucket fired, if it did: the immediate tier does not wait for the bucket to close (and for
+// Lateness after it) when the posts it already holds are enough (see Detector.Peek).
 func (m *Monitor) Observe(o Observation) ([]Notice, error) {
 	if o.Brand == "" {
 		return nil, errors.New("observation without a brand")
@@ -341,12 +349,12 @@ func (m *Monitor) Observe(o Observation) ([]Notice, error) {
 	if !o.Scored && m.cfg.Mode != ModeShare {
 		return out, nil
 	}
-	m.add(Scope{Brand: o.Brand}, o)
+	out = m.add(out, Scope{Brand: o.Brand}, o)
 	if m.cfg.ByProduct && o.Product != "" {
-		m.add(Scope{Brand: o.Brand, Product: o.Product}, o)
+		out = m.add(out, Scope{Brand: o.Brand, Product: o.Product}, o)
 	}
 	if m.cfg.ByNetwork && o.Network != "" {
-		m.add(Scope{Brand: o.Brand, Network: o.Network}, o)
+		out = m.add(out, Scope{Brand: o.Brand, Network: o.Network}, o)
 	}
 	return out, nil
 }
@@ -357,16 +365,17 @@ func (m *Monitor) Advance(watermark time.Time) []Notice {
 	return m.advance(watermark)
 }
 
-func (m *Monitor) add(sc Scope, o Observation) {
+// add counts o in sc's open bucket and appends to out the notice of the alert the open bucket fires.
+func (m *Monitor) add(out []Notice, sc Scope, o Observation) []Notice {
 	s := m.ensure(sc)
 	if s == nil {
-		return
+		return out
 	}
 	if o.Scored {
 		s.tot++
 	}
 	if !o.Negative {
-		return
+		return out
 	}
 	s.negN++
 	if m.cfg.Mode == ModeReach {
@@ -376,10 +385,41 @@ func (m *Monitor) add(sc Scope, o Observation) {
 	}
 	if len(s.recent) < m.cfg.Keep {
 		s.recent = append(s.recent, o)
-		return
+	} else {
+		s.recent[s.next] = o
+		s.next = (s.next + 1) % m.cfg.Keep
 	}
-	s.recent[s.next] = o
-	s.next = (s.next + 1) % m.cfg.Keep
+	if n, ok := m.peek(s); ok {
+		out = append(out, n)
+	}
+	return out
+}
+
+// peek fires s's alert on its open bucket when the posts the bucket already holds make the immediate
+// tier fire (Detector.Peek); the bucket's closing then opens the same alert in the detector without a
+// second notice. Not in share mode.
+func (m *Monitor) peek(s *series) (Notice, bool) {
+	if m.cfg.Mode == ModeShare || s.firing {
+		return Notice{}, false
+	}
+	a, ok := s.det.Peek(m.bucket, s.neg)
+	if !ok {
+		return Notice{}, false
+	}
+	s.early, s.firing = a, true
+	s.runNeg, s.runTot = s.negN, int(s.tot)
+	for _, h := range s.hist {
+		if !h.t.IsZero() && !h.t.Before(a.Start) {
+			s.runNeg += h.neg
+			s.runTot += h.tot
+		}
+	}
+	if m.cfg.Group && m.open[s.scope.Brand] > 0 {
+		s.folded = true
+		return Notice{}, false
+	}
+	m.open[s.scope.Brand]++
+	return m.notice(s, Step{Time: m.bucket, Event: EventFired, Alert: a, ShareBaseline: math.NaN()}), true
 }
 
 // advance closes the buckets ending at or before wm.
@@ -412,6 +452,18 @@ func (m *Monitor) close(s *series, t time.Time) (Notice, bool) {
 	}
 	s.hist[s.hpos] = bucketCount{t: t, neg: negN, tot: tot}
 	s.hpos = (s.hpos + 1) % len(s.hist)
+	early := s.early
+	if !early.Start.IsZero() {
+		// The open bucket fired already (peek): the detector now opens the same alert, under the start
+		// it was delivered with. Peek promises the detector fires; should it not, the alert is opened
+		// as delivered. Only an escalation within the bucket is news.
+		s.early = Alert{}
+		if st.Event != EventFired {
+			s.det.resume(early)
+			st.Event, st.Alert = EventFired, early
+		}
+		s.det.alert.Start, st.Alert.Start = early.Start, early.Start
+	}
 	switch {
 	case st.Event == EventFired:
 		s.runNeg, s.runTot = 0, 0
@@ -432,6 +484,14 @@ func (m *Monitor) close(s *series, t time.Time) (Notice, bool) {
 	// its brand is open is folded into that alert (it still counts as firing, but says nothing).
 	switch st.Event {
 	case EventFired:
+		if !early.Start.IsZero() {
+			// delivered (or folded) when it fired on the open bucket
+			if s.folded || st.Alert.Severity <= early.Severity {
+				return Notice{}, false
+			}
+			st.Event = EventEscalated
+			break
+		}
 		s.firing = true
 		if m.cfg.Group && m.open[s.scope.Brand] > 0 {
 			s.folded = true
@@ -479,7 +539,8 @@ func (m *Monitor) notice(s *series, st Step) Notice {
 	if st.Event == EventResolved {
 		n.State, n.ResolvedAt = "resolved", a.ResolvedAt
 	}
-	n.Version = uint64(st.Time.UnixMilli())
+	n.Version = max(uint64(st.Time.UnixMilli()), s.version+1)
+	s.version = n.Version
 	if n.Total > 0 {
 		n.NegativeShare = round4(float64(n.Negative) / float64(n.Total))
 	}

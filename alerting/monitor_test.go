@@ -441,3 +441,54 @@ func TestNarrowedConfig(t *testing.T) {
 		t.Errorf("brand warn z %v, product %v", b.det.cfg.WarnZ, p.det.cfg.WarnZ)
 	}
 }
+
+// TestOpenBucketFiresBeforeItCloses: a sudden outage pages from the open bucket, as soon as the posts it
+// holds are enough, without waiting for the bucket to end and for the lateness after it; the bucket's
+// closing adds no second page, and the alert resolves under the id it was delivered with.
+func TestOpenBucketFiresBeforeItCloses(t *testing.T) {
+	from := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	spike := from.Add(3*time.Hour + 4*time.Second)
+	posts := stream(8, from, spike.Add(10*time.Minute), spike, 2, 0.2, 4)
+	posts = append(posts, stream(9, spike.Add(10*time.Minute), spike.Add(time.Hour), spike, 2, 0.2, 0)...)
+	m, err := NewMonitor(testMonitorConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fired, resolved []Notice
+	var knownAt time.Time
+	var obs []Observation
+	for _, p := range posts {
+		for _, o := range Observations(obs[:0], p, false) {
+			ns, _ := m.Observe(o)
+			for _, n := range ns {
+				switch n.Event {
+				case "fired":
+					fired = append(fired, n)
+					knownAt = o.Time
+				case "resolved":
+					resolved = append(resolved, n)
+				}
+			}
+		}
+	}
+	if len(fired) != 1 {
+		t.Fatalf("fired %+v; want one page", fired)
+	}
+	n := fired[0]
+	bucket := m.Config().Detector.Bucket
+	if end := n.FiredAt.Add(bucket); !knownAt.Before(end) {
+		t.Errorf("fired on the bucket of %v, known at %v; want before the bucket ends at %v", n.FiredAt, knownAt, end)
+	}
+	if d := knownAt.Sub(spike); d > bucket {
+		t.Errorf("known %v after the outage began; want within a bucket (%v)", d, bucket)
+	}
+	if n.Tier != "immediate" || n.Negative == 0 || len(n.Drivers.TopPosts) == 0 {
+		t.Errorf("notice %+v: want the immediate tier, its posts and drivers", n)
+	}
+	if len(resolved) != 1 || resolved[0].ID != n.ID || resolved[0].Version <= n.Version {
+		t.Errorf("resolved %+v; want one resolution of %s with a later version", resolved, n.ID)
+	}
+	if m.Firing() != 0 || m.open["acme"] != 0 {
+		t.Errorf("after the resolution: %d firing, %d open for acme; want none", m.Firing(), m.open["acme"])
+	}
+}
