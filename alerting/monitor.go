@@ -399,8 +399,8 @@ func (m *Monitor) add(out []Notice, sc Scope, o Observation) []Notice {
 // tier fire (Detector.Peek); the bucket's closing then opens the same alert in the detector without a
 // second notice. Not in share mode.
 func (m *Monitor) peek(s *series) (Notice, bool) {
-	if m.cfg.Mode == ModeShare || s.firing {
-		return Notice{}, false
+	if m.cfg.Mode == ModeShare || s.firing || s.neg < s.det.cfg.MinVolume {
+		return Notice{}, false // (Peek needs MinVolume too; this saves the look-up on most posts)
 	}
 	a, ok := s.det.Peek(m.bucket, s.neg)
 	if !ok {
