@@ -309,7 +309,7 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		Share: math.NaN(), ShareBaseline: math.NaN(), ShareScore: math.NaN()}
 	// early is the largest score over the last bucket and the sums of the last 2 and 4 buckets, for
 	// the immediate tier; st.Score the largest over every scale, for the sustained tier.
-	early, earlyOK := d.early(value, base, sigma, st.Score)
+	early, passing := d.early(value, base, sigma, st.Score)
 	hot := st.Score >= c.WarnZ && value >= c.MinVolume && value >= c.MinRatio*base
 	// inflation[k] is how many times the independent-noise variance the k-th sum's residuals have
 	// actually shown (at least 1): the sequential tier adds buckets up too, and needs the same
@@ -366,9 +366,9 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	st.EarlyScore = early
 	immediate := false
 	if c.ImmediateZ > 0 {
-		immediate = earlyOK && early >= c.ImmediateZ
+		immediate = passing >= c.ImmediateZ
 		if c.ImmediateEvery > 0 {
-			immediate = immediate && early >= d.earlyTail.above(1-float64(c.Bucket)/float64(c.ImmediateEvery))
+			immediate = immediate && passing >= d.earlyTail.above(1-float64(c.Bucket)/float64(c.ImmediateEvery))
 		}
 		if warm {
 			d.earlyTail.add(early)
@@ -485,15 +485,20 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 	return st, nil
 }
 
-// early returns the immediate tier's score of a bucket holding value, with baseline base, robust standard
-// deviation sigma and score z: the largest over the bucket and the sums of the last 2 and 4 buckets ending
-// with it, and whether the largest passes the volume checks. It reads the buckets before this one from
-// the ring (so it runs before the bucket is added) and changes nothing.
-func (d *Detector) early(value, base, sigma, z float64) (float64, bool) {
+// early returns the immediate tier's scores of a bucket holding value, with baseline base, robust
+// standard deviation sigma and score z: over the bucket and the sums of the last 2 and 4 buckets ending
+// with it, the largest score, and the largest among those that pass their volume checks (-Inf if none).
+// Each score and each check grows with value, so the second does too: the immediate tier's test on it is
+// monotone in the count, which Peek relies on. It reads the buckets before this one from the ring (so it
+// runs before the bucket is added) and changes nothing.
+func (d *Detector) early(value, base, sigma, z float64) (largest, passing float64) {
 	c := &d.cfg
-	early, ok := z, value >= c.MinVolume && value >= c.MinRatio*base
+	largest, passing = z, math.Inf(-1)
+	if value >= c.MinVolume && value >= c.MinRatio*base {
+		passing = z
+	}
 	if c.MaxScale <= 1 && c.CusumShift <= 0 {
-		return early, ok
+		return largest, passing
 	}
 	sx, sb, sv := math.Min(value, base+c.ClipZ*sigma), base, sigma*sigma
 	n := 1 // buckets in the sum
@@ -506,11 +511,13 @@ func (d *Detector) early(value, base, sigma, z float64) (float64, bool) {
 			r := d.ring[(d.rpos-n+len(d.ring))%len(d.ring)]
 			sx, sb, sv = sx+r[0], sb+r[1], sv+r[2]
 		}
-		if s := d.z(sx, sb, sv*math.Max(1, d.scales[k].inflation())); s > early {
-			early, ok = s, value >= c.MinVolume && sx >= c.MinRatio*sb && value > base
+		s := d.z(sx, sb, sv*math.Max(1, d.scales[k].inflation()))
+		largest = math.Max(largest, s)
+		if s > passing && value >= c.MinVolume && sx >= c.MinRatio*sb && value > base {
+			passing = s
 		}
 	}
-	return early, ok
+	return largest, passing
 }
 
 // Peek says whether the bucket starting at t — the next one Observe will see, still open and holding
@@ -527,11 +534,11 @@ func (d *Detector) Peek(t time.Time, value float64) (Alert, bool) {
 		return Alert{}, false
 	}
 	base, sigma := d.count.expect(d.slots(t), 0)
-	early, ok := d.early(value, base, sigma, d.z(value, base, sigma*sigma))
-	if !ok || early < c.ImmediateZ {
+	early, passing := d.early(value, base, sigma, d.z(value, base, sigma*sigma))
+	if passing < c.ImmediateZ {
 		return Alert{}, false
 	}
-	if c.ImmediateEvery > 0 && early < d.earlyTail.above(1-float64(c.Bucket)/float64(c.ImmediateEvery)) {
+	if c.ImmediateEvery > 0 && passing < d.earlyTail.above(1-float64(c.Bucket)/float64(c.ImmediateEvery)) {
 		return Alert{}, false
 	}
 	// as Observe will open it: the run's start and peak carry on from a pending run

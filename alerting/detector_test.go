@@ -626,3 +626,31 @@ func TestPeekPromisesTheClose(t *testing.T) {
 		}
 	}
 }
+
+// TestImmediateTestGrowsWithTheCount: the immediate tier passes when any of its scores (the bucket, the
+// sums of 2 and 4) reaches immediate_z and passes its own volume checks, not when the largest score does
+// and happens to pass: a sum's score stops growing at the bucket's clip while the bucket's own keeps
+// growing, so the largest can move to a score whose checks fail (here the bucket under 1.5 times its
+// baseline) as the count grows, and a bucket that fired half full would not fire full.
+func TestImmediateTestGrowsWithTheCount(t *testing.T) {
+	c := StreamingConfig()
+	d := mustNew(t, c)
+	// three earlier buckets with uneven baselines and spreads (as at a change of slot tier)
+	d.rfill, d.rpos = 3, 3
+	d.ring[2] = [3]float64{1084, 679, 20556}
+	d.ring[1] = [3]float64{880, 478, 18000}
+	d.ring[0] = [3]float64{696, 350, 13315}
+	d.scales[0] = sumScale{dev: 1.9, n: 10}
+	base, sigma := 784.38, 58.89
+	prev := math.Inf(-1)
+	for v := 780.0; v <= 1300; v += 2 {
+		largest, passing := d.early(v, base, sigma, d.z(v, base, sigma*sigma))
+		if passing < prev || passing > largest {
+			t.Fatalf("value %v: passing score %.3f after %.3f (largest %.3f); want it growing with the count and at most the largest", v, passing, prev, largest)
+		}
+		prev = passing
+	}
+	if prev < c.ImmediateZ {
+		t.Errorf("the passing score stays under immediate_z (%.2f); the test sees nothing", prev)
+	}
+}

@@ -278,6 +278,14 @@ type series struct {
 	version uint64
 }
 
+// alert is the series' current alert: the one its open bucket fired, or its detector's.
+func (s *series) alert() Alert {
+	if !s.early.Start.IsZero() {
+		return s.early
+	}
+	return s.det.alert
+}
+
 type bucketCount struct {
 	t        time.Time
 	neg, tot int
@@ -447,22 +455,29 @@ func (m *Monitor) close(s *series, t time.Time) (Notice, bool) {
 	}
 	negN, tot := s.negN, int(s.tot)
 	s.neg, s.tot, s.negN = 0, 0, 0
+	early := s.early
+	s.early = Alert{}
+	if !s.firing {
+		early = Alert{} // (set back to calm since it fired: Reconcile)
+	}
 	if err != nil {
+		if !early.Start.IsZero() {
+			s.det.resume(early)
+		}
 		return Notice{}, false
 	}
 	s.hist[s.hpos] = bucketCount{t: t, neg: negN, tot: tot}
 	s.hpos = (s.hpos + 1) % len(s.hist)
-	early := s.early
 	if !early.Start.IsZero() {
 		// The open bucket fired already (peek): the detector now opens the same alert, under the start
-		// it was delivered with. Peek promises the detector fires; should it not, the alert is opened
-		// as delivered. Only an escalation within the bucket is news.
-		s.early = Alert{}
+		// and tier it was delivered with. Peek promises the detector fires; should it not, the alert is
+		// opened as delivered. Only an escalation within the bucket is news.
 		if st.Event != EventFired {
 			s.det.resume(early)
 			st.Event, st.Alert = EventFired, early
 		}
-		s.det.alert.Start, st.Alert.Start = early.Start, early.Start
+		s.det.alert.Start, s.det.alert.Immediate, s.det.alert.Sequential = early.Start, true, false
+		st.Alert = s.det.alert
 	}
 	switch {
 	case st.Event == EventFired:

@@ -163,11 +163,11 @@ func (m *Monitor) Reconcile(prior []PriorAlert) Reconciled {
 			continue
 		}
 		until := time.Time{}
-		if at, ok := resolved[AlertID(s.scope, s.det.alert.Start)]; ok {
+		if at, ok := resolved[AlertID(s.scope, s.alert().Start)]; ok {
 			until = at.Add(cool)
 		}
 		s.det.calmDown(until)
-		s.firing = false
+		s.firing, s.early = false, Alert{}
 		m.open[s.scope.Brand]--
 		r.Dropped++
 	}
@@ -189,10 +189,11 @@ func (m *Monitor) Reconcile(prior []PriorAlert) Reconciled {
 		if s == nil {
 			continue
 		}
-		if s.firing && !s.folded && AlertID(sc, s.det.alert.Start) == p.ID {
+		if s.firing && !s.folded && AlertID(sc, s.alert().Start) == p.ID {
 			continue
 		}
 		s.det.resume(Alert{Start: p.StartedAt, FiredAt: p.FiredAt, Severity: p.Severity, Score: p.Peak, Peak: p.Peak})
+		s.early = Alert{} // the prior alert wins over the one the replay's open bucket fired
 		if !s.firing || s.folded {
 			m.open[sc.Brand]++
 		}
@@ -215,7 +216,8 @@ func (m *Monitor) Open() []OpenAlert {
 	var out []OpenAlert
 	for _, s := range m.order {
 		if s.firing && !s.folded {
-			out = append(out, OpenAlert{ID: AlertID(s.scope, s.det.alert.Start), Scope: s.scope, Severity: s.det.alert.Severity})
+			a := s.alert()
+			out = append(out, OpenAlert{ID: AlertID(s.scope, a.Start), Scope: s.scope, Severity: a.Severity})
 		}
 	}
 	return out

@@ -226,3 +226,75 @@ func TestReconcileCooldownFromResolvedAlert(t *testing.T) {
 		t.Errorf("without the resolved alert: notices %+v; want one page", got)
 	}
 }
+
+// replayUntilPeek feeds m a sudden outage, as a silent warm-up replay would, and stops right after the
+// open bucket fired; it returns the last observation's time.
+func replayUntilPeek(t *testing.T, m *Monitor, spike time.Time) time.Time {
+	t.Helper()
+	var obs []Observation
+	for _, p := range stream(8, spike.Add(-3*time.Hour), spike.Add(10*time.Minute), spike, 2, 0.2, 4) {
+		for _, o := range Observations(obs[:0], p, false) {
+			ns, _ := m.Observe(o)
+			for _, n := range ns {
+				if n.Event == "fired" && !m.series[n.Scope].early.Start.IsZero() {
+					return o.Time
+				}
+			}
+		}
+	}
+	t.Fatal("the outage did not fire on an open bucket")
+	return time.Time{}
+}
+
+// TestReconcileAlertFiredOnTheOpenBucket: the replay before a restart can end inside a bucket that fired
+// while still open. Reconcile treats that alert like any other of the replay: without a delivered prior
+// alert it is set back to calm (so the closing bucket pages anew, and every resolution follows a page),
+// and a delivered prior alert wins over it (its id resolves, no other).
+func TestReconcileAlertFiredOnTheOpenBucket(t *testing.T) {
+	spike := time.Date(2026, 3, 2, 11, 0, 4, 0, time.UTC)
+	sc := Scope{Brand: "acme"}
+	check := func(name string, ns []Notice, m *Monitor, wantResolved string) {
+		t.Helper()
+		fired := map[string]bool{}
+		resolved := 0
+		for _, n := range ns {
+			switch n.Event {
+			case "fired":
+				fired[n.ID] = true
+			case "resolved":
+				resolved++
+				if !fired[n.ID] && n.ID != wantResolved {
+					t.Errorf("%s: resolved %s (%s), which was neither paged nor carried on", name, n.ID, n.ScopeKey)
+				}
+			}
+		}
+		if resolved == 0 || m.open["acme"] != 0 || m.Firing() != 0 {
+			t.Errorf("%s: %d resolutions, %d open for acme, %d firing at the end; want resolutions and none open", name, resolved, m.open["acme"], m.Firing())
+		}
+	}
+
+	m, _ := NewMonitor(testMonitorConfig())
+	last := replayUntilPeek(t, m, spike)
+	m.Reconcile(nil) // nothing was delivered before the restart
+	ns := m.Advance(last.Add(2 * time.Hour))
+	if len(events(ns, "fired")) != 1 {
+		t.Errorf("undelivered: fired %+v; want one page after the restart", events(ns, "fired"))
+	}
+	check("undelivered", ns, m, "")
+
+	m, _ = NewMonitor(testMonitorConfig())
+	last = replayUntilPeek(t, m, spike)
+	old := spike.Add(-20 * time.Minute).Truncate(15 * time.Second)
+	prior := PriorAlert{ID: AlertID(sc, old), Scope: sc, Severity: SeverityWarning, Peak: 6, StartedAt: old, FiredAt: old}
+	if r := m.Reconcile([]PriorAlert{prior}); r.Resumed != 1 {
+		t.Fatalf("reconciled %+v; want the prior alert resumed", r)
+	}
+	if o := m.Open(); len(o) != 1 || o[0].ID != prior.ID {
+		t.Errorf("open alerts %+v; want the prior %s", o, prior.ID)
+	}
+	ns = m.Advance(last.Add(2 * time.Hour))
+	if f, r := events(ns, "fired"), events(ns, "resolved"); len(f) != 0 || len(r) != 1 || r[0].ID != prior.ID {
+		t.Errorf("delivered under another id: fired %+v, resolved %+v; want no page and the prior's resolution", f, r)
+	}
+	check("delivered", ns, m, prior.ID)
+}
