@@ -164,6 +164,9 @@ type Detector struct {
 	calm      int
 	alert     Alert
 	coolUntil time.Time
+	// coolPeak is the peak score of the alert whose cooldown runs: an immediate score above it (and
+	// critical) pages through the cooldown
+	coolPeak float64
 	// recent buckets for MaxScale: value, baseline and variance, ring of 64
 	ring  [64][3]float64
 	rpos  int
@@ -444,7 +447,7 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 		}
 		sustained := bits.OnesCount64(d.hot) >= c.Persist
 		byZ := hot && (sustained || immediate)
-		if (byZ || sequential) && !t.Before(d.coolUntil) {
+		if (byZ || sequential) && !d.cooling(t, immediate, passing) {
 			start, peak := d.runStart, d.runPeak
 			if d.hot == 0 || (sequential && d.cusumStart.Before(start)) {
 				start = d.cusumStart
@@ -475,7 +478,7 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 			d.alert.ResolvedAt = t
 			st.Event = EventResolved
 			d.state, d.hot = StateOK, 0
-			d.coolUntil = t.Add(c.Cooldown)
+			d.coolUntil, d.coolPeak = t.Add(c.Cooldown), d.alert.Peak
 		}
 	}
 	st.State = d.state
@@ -530,7 +533,7 @@ func (d *Detector) early(value, base, sigma, z float64) (largest, passing float6
 func (d *Detector) Peek(t time.Time, value float64) (Alert, bool) {
 	c := &d.cfg
 	if c.ImmediateZ <= 0 || d.share != nil || !d.started || !t.After(d.last) || t.Sub(d.first) < c.Warmup ||
-		d.state == StateFiring || t.Before(d.coolUntil) || !(value >= 0) || math.IsInf(value, 0) {
+		d.state == StateFiring || !(value >= 0) || math.IsInf(value, 0) {
 		return Alert{}, false
 	}
 	base, sigma := d.count.expect(d.slots(t), 0)
@@ -541,6 +544,9 @@ func (d *Detector) Peek(t time.Time, value float64) (Alert, bool) {
 	if c.ImmediateEvery > 0 && passing < d.earlyTail.above(1-float64(c.Bucket)/float64(c.ImmediateEvery)) {
 		return Alert{}, false
 	}
+	if d.cooling(t, true, passing) {
+		return Alert{}, false
+	}
 	// as Observe will open it: the run's start and peak carry on from a pending run
 	start, peak := t, early
 	if d.state == StatePending {
@@ -548,6 +554,16 @@ func (d *Detector) Peek(t time.Time, value float64) (Alert, bool) {
 	}
 	return Alert{Start: start, FiredAt: t, Severity: d.severity(peak), Score: early, Peak: peak, Value: value,
 		Baseline: base, Immediate: true}, true
+}
+
+// cooling says whether the cooldown holds the bucket at t quiet. A cooldown keeps an incident that flares
+// up again from paging twice; an immediate-tier score (passing) that is critical and above the peak of the
+// alert whose cooldown runs is a bigger and sudden rise, news to the on-call person, and pages through it.
+func (d *Detector) cooling(t time.Time, immediate bool, passing float64) bool {
+	if !t.Before(d.coolUntil) {
+		return false
+	}
+	return !immediate || passing < math.Max(d.cfg.CritZ, d.coolPeak)
 }
 
 // CusumThreshold is the sequential tier's threshold h = ln(CusumRunLength/Bucket), in

@@ -2,6 +2,7 @@ package alerting
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -652,5 +653,54 @@ func TestImmediateTestGrowsWithTheCount(t *testing.T) {
 	}
 	if prev < c.ImmediateZ {
 		t.Errorf("the passing score stays under immediate_z (%.2f); the test sees nothing", prev)
+	}
+}
+
+// TestCooldownYieldsToABiggerSuddenRise: during the cooldown after an alert, the incident flaring up
+// again does not page, but a sudden rise that is critical and above the resolved alert's peak does, at
+// once, and Peek says so on the open bucket too.
+func TestCooldownYieldsToABiggerSuddenRise(t *testing.T) {
+	c := DefaultConfig()
+	c.Seasonality = SeasonNone
+	c.Warmup = 6 * time.Hour
+	c.Cooldown = 2 * time.Hour
+	c.ImmediateEvery = 0
+	v := poissonSeries(day, 10, 41)
+	first := 8 * 60
+	for i := first; i < first+10; i++ {
+		v[i] += 40 // an incident of about z 12
+	}
+	flare, big := first+40, first+90
+	for i := flare; i < flare+3; i++ {
+		v[i] += 32 // the same incident again, within the cooldown: critical (about z 10), but not bigger
+	}
+	v[big] += 120 // something else, much bigger, still within the cooldown
+	d := mustNew(t, c)
+	var fired []Step
+	for i, x := range v {
+		at := t0.Add(time.Duration(i) * c.Bucket)
+		if i == big {
+			if _, ok := d.Peek(at, x); !ok {
+				t.Errorf("Peek on the big rise's bucket: no; want it to page through the cooldown")
+			}
+		}
+		st, err := d.Observe(at, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Event == EventFired {
+			fired = append(fired, st)
+		}
+	}
+	minute := func(s Step) int { return int(s.Time.Sub(t0) / c.Bucket) }
+	if len(fired) != 2 || minute(fired[0]) < first || minute(fired[0]) > first+3 || minute(fired[1]) != big {
+		var at []string
+		for _, f := range fired {
+			at = append(at, fmt.Sprintf("minute %d (z %.1f)", minute(f), f.Alert.Peak))
+		}
+		t.Fatalf("fired at %v; want the first incident (minute %d) and the big rise (minute %d), not the flare-up (minute %d)", at, first, big, flare)
+	}
+	if fired[1].Alert.Severity != SeverityCritical || !fired[1].Alert.Immediate {
+		t.Errorf("the big rise fired %+v; want a critical immediate alert", fired[1].Alert)
 	}
 }

@@ -533,11 +533,13 @@ func (m *Monitor) close(s *series, t time.Time) (Notice, bool) {
 
 // coolFamily keeps every series of brand that is not firing quiet until until: with Group the brand's
 // alert and its cooldown are the family's, so a product series does not page again for an incident whose
-// brand alert just resolved.
+// brand alert just resolved. A series cooled for its family's alert does not page through the cooldown
+// (Detector.cooling): the alert's peak is on another series' scale, so "bigger than the last alert" cannot
+// be judged on it; the series that raised the alert can.
 func (m *Monitor) coolFamily(brand string, until time.Time) {
 	for _, s := range m.order {
 		if s.scope.Brand == brand && !s.firing && until.After(s.det.coolUntil) {
-			s.det.coolUntil = until
+			s.det.coolUntil, s.det.coolPeak = until, math.Inf(1)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package alerting
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"go.uber.org/zap"
@@ -176,7 +177,7 @@ func (m *Monitor) Reconcile(prior []PriorAlert) Reconciled {
 			continue
 		}
 		if s := m.series[p.Scope]; s != nil && !s.firing && p.ResolvedAt.Add(cool).After(s.det.coolUntil) {
-			s.det.coolUntil = p.ResolvedAt.Add(cool)
+			s.det.coolUntil, s.det.coolPeak = p.ResolvedAt.Add(cool), math.Max(s.det.coolPeak, p.Peak)
 			r.Cooling++
 		}
 		if m.cfg.Group {
@@ -271,10 +272,10 @@ func (d *Detector) resume(a Alert) {
 // cooldown): the next hot buckets start a new run.
 func (d *Detector) calmDown(until time.Time) {
 	d.state, d.calm, d.cusum, d.hot = StateOK, 0, 0, 0
-	d.alert = Alert{}
 	if until.After(d.coolUntil) {
-		d.coolUntil = until
+		d.coolUntil, d.coolPeak = until, math.Max(d.coolPeak, d.alert.Peak)
 	}
+	d.alert = Alert{}
 }
 
 // warmUp replays the stored history before the first batch, posts, and reconciles the open alerts.

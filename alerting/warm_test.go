@@ -208,7 +208,8 @@ func TestReconcileCooldownFromResolvedAlert(t *testing.T) {
 	history, live := split(stream(6, from, end, spike, 2, 0.2, 3), restart)
 	sc := Scope{Brand: "acme"}
 	started := restart.Add(-50 * time.Minute)
-	prior := []PriorAlert{{ID: AlertID(sc, started), Scope: sc, Severity: SeverityWarning, StartedAt: started,
+	// the resolved alert peaked above the spike to come (a bigger rise would page through the cooldown)
+	prior := []PriorAlert{{ID: AlertID(sc, started), Scope: sc, Severity: SeverityCritical, Peak: 30, StartedAt: started,
 		FiredAt: started.Add(30 * time.Second), ResolvedAt: restart.Add(-10 * time.Minute)},
 		{ID: "x", Scope: Scope{Brand: "acme", Network: "x"}, StartedAt: started, FiredAt: started}} // not watched
 	var got []Notice
