@@ -278,6 +278,17 @@ type series struct {
 	version uint64
 }
 
+// runSince counts the negative and scored posts of the closed buckets from start on (those still in hist).
+func (s *series) runSince(start time.Time) (neg, tot int) {
+	for _, h := range s.hist {
+		if !h.t.IsZero() && !h.t.Before(start) {
+			neg += h.neg
+			tot += h.tot
+		}
+	}
+	return neg, tot
+}
+
 // alert is the series' current alert: the one its open bucket fired, or its detector's.
 func (s *series) alert() Alert {
 	if !s.early.Start.IsZero() {
@@ -415,13 +426,8 @@ func (m *Monitor) peek(s *series) (Notice, bool) {
 		return Notice{}, false
 	}
 	s.early, s.firing = a, true
-	s.runNeg, s.runTot = s.negN, int(s.tot)
-	for _, h := range s.hist {
-		if !h.t.IsZero() && !h.t.Before(a.Start) {
-			s.runNeg += h.neg
-			s.runTot += h.tot
-		}
-	}
+	neg, tot := s.runSince(a.Start)
+	s.runNeg, s.runTot = neg+s.negN, tot+int(s.tot) // and the open bucket's
 	if m.cfg.Group && m.open[s.scope.Brand] > 0 {
 		s.folded = true
 		return Notice{}, false
@@ -481,13 +487,7 @@ func (m *Monitor) close(s *series, t time.Time) (Notice, bool) {
 	}
 	switch {
 	case st.Event == EventFired:
-		s.runNeg, s.runTot = 0, 0
-		for _, h := range s.hist {
-			if !h.t.IsZero() && !h.t.Before(st.Alert.Start) {
-				s.runNeg += h.neg
-				s.runTot += h.tot
-			}
-		}
+		s.runNeg, s.runTot = s.runSince(st.Alert.Start)
 	case s.firing:
 		s.runNeg += negN
 		s.runTot += tot
