@@ -478,7 +478,7 @@ func (d *Detector) observe(t time.Time, value, total float64) (Step, error) {
 			d.alert.ResolvedAt = t
 			st.Event = EventResolved
 			d.state, d.hot = StateOK, 0
-			d.coolUntil, d.coolPeak = t.Add(c.Cooldown), d.alert.Peak
+			d.coolDown(t.Add(c.Cooldown), d.alert.Peak)
 		}
 	}
 	st.State = d.state
@@ -554,6 +554,20 @@ func (d *Detector) Peek(t time.Time, value float64) (Alert, bool) {
 	}
 	return Alert{Start: start, FiredAt: t, Severity: d.severity(peak), Score: early, Peak: peak, Value: value,
 		Baseline: base, Immediate: true}, true
+}
+
+// coolDown holds the detector quiet until until for an alert that peaked at peak, unless a cooldown
+// already holds it longer. Where the new cooldown overlaps one still running (past the last bucket seen),
+// the larger of the two peaks is the one to beat; an expired cooldown's peak is forgotten.
+func (d *Detector) coolDown(until time.Time, peak float64) bool {
+	if !until.After(d.coolUntil) {
+		return false
+	}
+	if d.coolUntil.After(d.last) {
+		peak = math.Max(peak, d.coolPeak)
+	}
+	d.coolUntil, d.coolPeak = until, peak
+	return true
 }
 
 // cooling says whether the cooldown holds the bucket at t quiet. A cooldown keeps an incident that flares

@@ -704,3 +704,20 @@ func TestCooldownYieldsToABiggerSuddenRise(t *testing.T) {
 		t.Errorf("the big rise fired %+v; want a critical immediate alert", fired[1].Alert)
 	}
 }
+
+// TestCooldownPeakOfTheRunningCooldown: when a new cooldown begins, the peak to beat is its alert's, or
+// the larger with a cooldown still running; the peak of a cooldown that has ended is forgotten.
+func TestCooldownPeakOfTheRunningCooldown(t *testing.T) {
+	d := mustNew(t, DefaultConfig())
+	d.last = t0.Add(time.Hour)
+	d.coolUntil, d.coolPeak = t0, 30 // ended before the last bucket
+	if !d.coolDown(t0.Add(3*time.Hour), 9) || d.coolPeak != 9 {
+		t.Errorf("after an ended cooldown of peak 30, a cooldown of peak 9: peak %v; want 9", d.coolPeak)
+	}
+	if !d.coolDown(t0.Add(4*time.Hour), 6) || d.coolPeak != 9 || d.coolUntil != t0.Add(4*time.Hour) {
+		t.Errorf("over a running cooldown of peak 9, one of peak 6 until later: peak %v until %v; want 9 and the later end", d.coolPeak, d.coolUntil)
+	}
+	if d.coolDown(t0.Add(2*time.Hour), 50) || d.coolPeak != 9 {
+		t.Errorf("a shorter cooldown changed the running one: peak %v; want it left alone", d.coolPeak)
+	}
+}

@@ -538,8 +538,8 @@ func (m *Monitor) close(s *series, t time.Time) (Notice, bool) {
 // be judged on it; the series that raised the alert can.
 func (m *Monitor) coolFamily(brand string, until time.Time) {
 	for _, s := range m.order {
-		if s.scope.Brand == brand && !s.firing && until.After(s.det.coolUntil) {
-			s.det.coolUntil, s.det.coolPeak = until, math.Inf(1)
+		if s.scope.Brand == brand && !s.firing {
+			s.det.coolDown(until, math.Inf(1))
 		}
 	}
 }

@@ -3,7 +3,6 @@ package alerting
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"go.uber.org/zap"
@@ -176,8 +175,7 @@ func (m *Monitor) Reconcile(prior []PriorAlert) Reconciled {
 		if !m.watches(p.Scope) || p.ResolvedAt.IsZero() {
 			continue
 		}
-		if s := m.series[p.Scope]; s != nil && !s.firing && p.ResolvedAt.Add(cool).After(s.det.coolUntil) {
-			s.det.coolUntil, s.det.coolPeak = p.ResolvedAt.Add(cool), math.Max(s.det.coolPeak, p.Peak)
+		if s := m.series[p.Scope]; s != nil && !s.firing && s.det.coolDown(p.ResolvedAt.Add(cool), p.Peak) {
 			r.Cooling++
 		}
 		if m.cfg.Group {
@@ -272,9 +270,7 @@ func (d *Detector) resume(a Alert) {
 // cooldown): the next hot buckets start a new run.
 func (d *Detector) calmDown(until time.Time) {
 	d.state, d.calm, d.cusum, d.hot = StateOK, 0, 0, 0
-	if until.After(d.coolUntil) {
-		d.coolUntil, d.coolPeak = until, math.Max(d.coolPeak, d.alert.Peak)
-	}
+	d.coolDown(until, d.alert.Peak)
 	d.alert = Alert{}
 }
 
