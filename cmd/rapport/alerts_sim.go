@@ -364,7 +364,7 @@ func alertsEvalSim(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(out, "\nDelay: from the incident's first post to the event time at which the alert was known (its bucket closed).\n")
+	fmt.Fprintf(out, "\nDelay: from the incident's first post to the event time at which the alert was known (the post that made the open bucket fire, or the bucket's closing).\n")
 	fmt.Fprintf(out, "Bound: from the first post to when a test that knows the incident's start, product and size expects its posts since the start\n"+
 		"to exceed the product's calm-day count by 3 or 5 standard deviations (as that count varied on the calm day, at least Poisson);\n"+
 		"the part of a delay that lies in the data, not in the detector.\n")
