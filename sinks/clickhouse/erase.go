@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/rapport-dev/rapport/influence"
 )
 
 // Erasure says what an erasure removed.
@@ -78,15 +80,7 @@ func Erase(ctx context.Context, conn driver.Conn, network, authorID string, sett
 			return e, fmt.Errorf("deleting the author's rows from %s: %w", d.table, err)
 		}
 	}
-	b, err = conn.PrepareBatch(ctx, "INSERT INTO influence_state (name, watermark, version)")
-	if err != nil {
-		return e, fmt.Errorf("resetting the influence watermark: %w", err)
-	}
-	if err := b.Append("posts", time.Unix(0, 0), uint64(time.Now().UnixNano())); err != nil {
-		_ = b.Abort()
-		return e, fmt.Errorf("resetting the influence watermark: %w", err)
-	}
-	if err := b.Send(); err != nil {
+	if err := influence.Invalidate(ctx, conn); err != nil {
 		return e, fmt.Errorf("resetting the influence watermark: %w", err)
 	}
 	// The deletion is a mutation that ClickHouse applies in the background; wait until none is pending.
